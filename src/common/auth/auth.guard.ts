@@ -1,0 +1,37 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { DomainError } from '../errors/domain-error';
+import { RequestContext } from '../request-context';
+import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { AuthUser, Role } from './roles';
+
+/**
+ * Global guard: a valid bearer token on every route not marked @Public, then the route's @Roles.
+ * A route that names no roles is refused, so a forgotten decorator cannot open a route.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly context: RequestContext,
+  ) {
+    super();
+  }
+
+  override async canActivate(execution: ExecutionContext): Promise<boolean> {
+    const targets = [execution.getHandler(), execution.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    await super.canActivate(execution);
+    const user = execution.switchToHttp().getRequest<{ user: AuthUser }>().user;
+    this.context.setUser(user);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles || !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
+    return true;
+  }
+
+  override handleRequest<T>(error: unknown, user: T): T {
+    if (error || !user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    return user;
+  }
+}

@@ -1,0 +1,33 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AuthUserLookup } from './auth/auth-user-lookup';
+import { AccessGuard } from './auth/auth.guard';
+import { JwtKeys } from './auth/jwt-keys';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { ProblemFilter } from './errors/problem.filter';
+import { createValidationPipe } from './http/validation';
+import { RequestContext } from './request-context';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.provider';
+
+/** Cross-cutting pieces every module relies on: config, request context, auth, errors, validation. */
+@Global()
+@Module({})
+export class CommonModule {
+  static register(config: AppConfig, keys: JwtKeys): DynamicModule {
+    return {
+      module: CommonModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: JwtKeys, useValue: keys },
+        RequestContext,
+        AuthUserLookup,
+        JwtStrategy,
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [APP_CONFIG, JwtKeys, RequestContext],
+    };
+  }
+}

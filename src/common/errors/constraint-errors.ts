@@ -1,0 +1,36 @@
+import { DomainError } from './domain-error';
+
+/**
+ * The database backs every uniqueness and reference rule; this is the one place its
+ * violations become domain errors (by constraint name).
+ */
+const BY_CONSTRAINT: Record<string, () => DomainError> = {
+  uq_users_username: () =>
+    new DomainError('USERNAME_TAKEN', 'username is already taken', {
+      errors: [{ field: 'username', message: 'username is already taken' }],
+    }),
+  uq_departments_name: () =>
+    new DomainError('DEPARTMENT_NAME_TAKEN', 'a department with this name already exists', {
+      errors: [{ field: 'name', message: 'name is already used by another department' }],
+    }),
+  fk_users_department: () =>
+    new DomainError('DEPARTMENT_NOT_FOUND', 'departmentId does not name an existing department', {
+      errors: [{ field: 'departmentId', message: 'departmentId does not name an existing department' }],
+    }),
+};
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+export function domainErrorFromDatabase(error: unknown): DomainError | undefined {
+  const driverError = (error as { driverError?: PgError } | null)?.driverError ?? (error as PgError | null);
+  if (!driverError || typeof driverError !== 'object') return undefined;
+  const mapped = driverError.constraint ? BY_CONSTRAINT[driverError.constraint] : undefined;
+  if (mapped && (driverError.code === '23505' || driverError.code === '23503')) return mapped();
+  if (driverError.code === '40001' || driverError.code === '40P01') {
+    return new DomainError('CONFLICT', 'A concurrent change got in the way; retry the request');
+  }
+  return undefined;
+}

@@ -1,0 +1,34 @@
+/**
+ * Every stable error code the API answers with, and its HTTP status. Clients branch on `code`,
+ * never on `title` or `detail`. Adding a code here is the only way to make it mappable.
+ */
+export const ERROR_CATALOG = {
+  // platform
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request could not be read' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Wrong username or password' },
+  FORBIDDEN: { status: 403, title: 'Not allowed' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'Conflict with the current state' },
+  VERSION_CONFLICT: { status: 412, title: 'The record was changed by someone else' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
+  TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  // users and departments
+  USERNAME_TAKEN: { status: 409, title: 'The username is taken' },
+  DEPARTMENT_NAME_TAKEN: { status: 409, title: 'A department with this name exists' },
+  DEPARTMENT_NOT_FOUND: { status: 422, title: 'The department does not exist' },
+  USER_INACTIVE: { status: 409, title: 'The user is deactivated' },
+  CANNOT_DEACTIVATE_SELF: { status: 422, title: 'You cannot deactivate yourself' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export function problemType(code: ErrorCode): string {
+  return `https://crm.example.com/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}

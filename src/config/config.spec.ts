@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe('./.data');
+    expect(config.jwt.expiresInSeconds).toBe(3600);
+    expect(config.login).toEqual({ maxFailures: 5, lockSeconds: 900 });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['DATABASE_URL', 'not a url'],
+    ['JWT_SECRET', 'short'],
+    ['LOG_LEVEL', 'loud'],
+    ['CORS_ORIGINS', 'https://ok.example.com,not-an-origin'],
+    ['CRM_ADMIN_PASSWORD', 'short'],
+    ['LOGIN_MAX_FAILURES', '0'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  it('requires JWT_SECRET with an external database, so instances share one key', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm' })).toThrow(/JWT_SECRET/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
+  });
+
+  it('parses CORS origins', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+});

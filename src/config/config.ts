@@ -1,0 +1,135 @@
+/**
+ * The only place that reads process.env. Every setting is validated once at boot;
+ * a bad value stops the start with a message naming the variable.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset: the service runs an embedded PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** 0 picks a free port at each start. */
+  embeddedPgPort: number;
+  dbPoolSize: number;
+  adminPassword?: string;
+  jwt: { secret?: string; issuer: string; audience: string; expiresInSeconds: number };
+  login: { maxFailures: number; lockSeconds: number };
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Swagger UI on /docs (the JSON contract on /openapi.json is always served). */
+  swaggerUi: boolean;
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/crm');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `must be a comma-separated list of origins like https://app.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dbUrl = databaseUrl(env);
+  const jwtSecret = read(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
+  }
+  if (jwtSecret === undefined && dbUrl !== undefined) {
+    // Several instances share one database, so they must share one signing key too.
+    throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 bytes)');
+  }
+  const adminPassword = read(env, 'CRM_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    throw new ConfigError('CRM_ADMIN_PASSWORD', 'must be at least 12 characters long');
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: dbUrl,
+    dataDir: read(env, 'CRM_DATA_DIR') ?? './.data',
+    embeddedPgPort: integer(env, 'CRM_EMBEDDED_PG_PORT', 0, 0, 65535),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
+    adminPassword,
+    jwt: {
+      secret: jwtSecret,
+      issuer: read(env, 'JWT_ISSUER') ?? 'crm-api',
+      audience: read(env, 'JWT_AUDIENCE') ?? 'crm-api-clients',
+      expiresInSeconds: integer(env, 'JWT_EXPIRES_IN_SECONDS', 3600, 60, 86400),
+    },
+    login: {
+      maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+      lockSeconds: integer(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86400),
+    },
+    corsOrigins: corsOrigins(env),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    swaggerUi: bool(env, 'SWAGGER_UI', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+  };
+}

@@ -1,0 +1,74 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and hash-chained in id order,
+ * which is commit order: ids are handed out under the chain-head row lock.
+ */
+@Entity('audit_log')
+@Index('ix_audit_log_entity', ['entityType', 'entityId', 'id'])
+@Index('ix_audit_log_actor', ['actorId', 'id'])
+@Index('ix_audit_log_occurred_at', ['occurredAt'])
+@Index('ix_audit_log_request', ['requestId'])
+@Index('ix_audit_log_action', { synchronize: false })
+export class AuditLogEntity {
+  @PrimaryColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
+
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @Column({ name: 'actor_role', type: 'varchar', length: 20, nullable: true })
+  actorRole: string | null;
+
+  @Column({ type: 'varchar', length: 100 })
+  action: string;
+
+  @Column({ name: 'entity_type', type: 'varchar', length: 50 })
+  entityType: string;
+
+  @Column({ name: 'entity_id', type: 'varchar', length: 100, nullable: true })
+  entityId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  before: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  after: Record<string, unknown> | null;
+
+  @Column({ name: 'changed_fields', type: 'text', array: true, default: () => "'{}'" })
+  changedFields: string[];
+
+  @Column({ type: 'text', nullable: true })
+  reason: string | null;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 100, nullable: true })
+  requestId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 300, nullable: true })
+  userAgent: string | null;
+
+  @Column({ name: 'prev_hash', type: 'char', length: 64 })
+  prevHash: string;
+
+  @Column({ type: 'char', length: 64 })
+  hash: string;
+}
+
+/** One row: the last id and hash of the chain. Locking it serialises appends across instances. */
+@Entity('audit_chain_head')
+export class AuditChainHeadEntity {
+  @PrimaryColumn({ type: 'smallint' })
+  id: number;
+
+  @Column({ name: 'last_id', type: 'bigint' })
+  lastId: string;
+
+  @Column({ name: 'last_hash', type: 'char', length: 64 })
+  lastHash: string;
+}

@@ -1,0 +1,87 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../common/request-context';
+import { AuditRepository, PendingEntry } from './audit.repository';
+import { ChainVerifier, diffSnapshots, toSnapshot } from './audit.rules';
+
+export interface AuditEntry {
+  /** `entity.verb`, e.g. `user.create`, `auth.login_failed`. */
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  /** Snapshots of the record; the diff (changed fields only, for updates) is computed here. */
+  before?: object | null;
+  after?: object | null;
+  reason?: string | null;
+  /** Who acted, when it is not the authenticated caller (a login, a background job). */
+  actor?: { id: string | null; role: string | null };
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  checked: number;
+  firstBrokenId: string | null;
+}
+
+const VERIFY_BATCH = 2000;
+
+/** The one way every module writes to the audit log, inside the transaction of its change. */
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly context: RequestContext,
+  ) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.recordMany([entry]);
+  }
+
+  /**
+   * Joins the caller's transaction (or opens one): if the change rolls back, so do its records;
+   * if a record cannot be written, the change fails. An update that changed nothing writes nothing.
+   */
+  @Transactional()
+  async recordMany(entries: AuditEntry[]): Promise<void> {
+    const occurredAt = new Date().toISOString();
+    const user = this.context.user;
+    const pending: PendingEntry[] = [];
+    for (const entry of entries) {
+      const before = toSnapshot(entry.before);
+      const after = toSnapshot(entry.after);
+      const diff = diffSnapshots(before, after);
+      if (before !== null && after !== null && diff.changedFields.length === 0) continue;
+      pending.push({
+        occurredAt,
+        actorId: entry.actor ? entry.actor.id : (user?.id ?? null),
+        actorRole: entry.actor ? entry.actor.role : (user?.role ?? null),
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: entry.entityId ?? null,
+        before: diff.before,
+        after: diff.after,
+        changedFields: diff.changedFields,
+        reason: entry.reason ?? null,
+        requestId: this.context.requestId ?? null,
+        ip: this.context.ip ?? null,
+        userAgent: this.context.userAgent?.slice(0, 300) ?? null,
+      });
+    }
+    await this.audit.append(pending);
+  }
+
+  /** Recomputes the whole hash chain, a page at a time. */
+  async verifyChain(): Promise<ChainVerification> {
+    const verifier = new ChainVerifier();
+    let afterId = '0';
+    for (;;) {
+      const page = await this.audit.chainPage(afterId, VERIFY_BATCH);
+      for (const { prevHash, hash, ...entry } of page) {
+        if (!verifier.accept(entry, { prevHash, hash })) break;
+      }
+      if (!verifier.valid || page.length < VERIFY_BATCH) break;
+      afterId = page[page.length - 1].id;
+    }
+    return { valid: verifier.valid, checked: verifier.checked, firstBrokenId: verifier.firstBrokenId };
+  }
+}

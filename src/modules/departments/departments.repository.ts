@@ -1,0 +1,40 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable } from '@nestjs/common';
+import { DepartmentEntity } from './department.entity';
+
+@Injectable()
+export class DepartmentsRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(DepartmentEntity);
+  }
+
+  findAll(): Promise<DepartmentEntity[]> {
+    return this.repo.find({ order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  findById(id: string): Promise<DepartmentEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByName(name: string): Promise<DepartmentEntity | null> {
+    return this.repo.createQueryBuilder('d').where('lower(d.name) = lower(:name)', { name }).getOne();
+  }
+
+  insert(name: string): Promise<DepartmentEntity> {
+    return this.repo.save(this.repo.create({ name }));
+  }
+
+  /** Compare-and-set on version: returns null when the row is gone or was changed meanwhile. */
+  async rename(id: string, name: string, version: number): Promise<DepartmentEntity | null> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ name, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :version', { id, version })
+      .execute();
+    return result.affected ? this.findById(id) : null;
+  }
+}

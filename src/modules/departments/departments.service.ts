@@ -1,0 +1,43 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { DomainError, notFound } from '../../common/errors/domain-error';
+import { AuditService } from '../audit';
+import { DepartmentsRepository } from './departments.repository';
+import { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
+
+@Injectable()
+export class DepartmentsService {
+  constructor(
+    private readonly departments: DepartmentsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<DepartmentDto[]> {
+    return (await this.departments.findAll()).map(DepartmentDto.from);
+  }
+
+  async get(id: string): Promise<DepartmentDto> {
+    const department = await this.departments.findById(id);
+    if (!department) throw notFound('Department');
+    return DepartmentDto.from(department);
+  }
+
+  @Transactional()
+  async create(dto: CreateDepartmentDto): Promise<DepartmentDto> {
+    const department = DepartmentDto.from(await this.departments.insert(dto.name));
+    await this.audit.record({ action: 'department.create', entityType: 'department', entityId: department.id, after: department });
+    return department;
+  }
+
+  @Transactional()
+  async update(id: string, dto: UpdateDepartmentDto): Promise<DepartmentDto> {
+    const current = await this.departments.findById(id);
+    if (!current) throw notFound('Department');
+    const updated = await this.departments.rename(id, dto.name, dto.version);
+    if (!updated) throw new DomainError('VERSION_CONFLICT', `Department was changed meanwhile; current version is ${current.version}`);
+    const before = DepartmentDto.from(current);
+    const after = DepartmentDto.from(updated);
+    await this.audit.record({ action: 'department.update', entityType: 'department', entityId: id, before, after });
+    return after;
+  }
+}

@@ -1,0 +1,85 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ProblemDto } from '../common/errors/problem.dto';
+
+export const PUBLIC_EXTENSION = 'x-public';
+
+const PROBLEM_RESPONSES: Record<string, string> = {
+  '400': 'The request is not valid (VALIDATION_FAILED names each field in errors[])',
+  '401': 'Missing, expired or invalid bearer token (UNAUTHENTICATED)',
+  '403': 'Your role may not call this operation (FORBIDDEN)',
+  '404': 'Not found, or not visible to you (NOT_FOUND)',
+  '500': 'Unexpected error (INTERNAL_ERROR); quote correlationId when reporting it',
+};
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The contract, built the same way for /openapi.json and for openapi/openapi.json: every operation
+ * gets bearer security (unless public) and the problem+json error responses; keys are sorted so
+ * the file only changes when the API does.
+ */
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('CRM API')
+    .setDescription(
+      'Customer-management REST API. Authenticate with POST /api/v1/auth/login and send the token as ' +
+        '`Authorization: Bearer <token>`. Every error is application/problem+json with a stable `code`.',
+    )
+    .setVersion(version)
+    .setLicense('Proprietary', 'https://crm.example.com/license')
+    .addServer('http://localhost:3000', 'Local instance')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controller, method) => method,
+    extraModels: [ProblemDto],
+  });
+  const problemRef = { $ref: '#/components/schemas/ProblemDto' };
+  document.components ??= {};
+  document.components.responses = Object.fromEntries(
+    Object.entries(PROBLEM_RESPONSES).map(([status, description]) => [
+      `Problem${status}`,
+      { description, content: { 'application/problem+json': { schema: problemRef } } },
+    ]),
+  );
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = pathItem[method];
+      if (!operation) continue;
+      const isPublic = (operation as unknown as Record<string, unknown>)[PUBLIC_EXTENSION] === true;
+      delete (operation as unknown as Record<string, unknown>)[PUBLIC_EXTENSION];
+      operation.security = isPublic ? [] : [{ bearer: [] }];
+      const statuses = isPublic ? ['400', '500'] : Object.keys(PROBLEM_RESPONSES);
+      for (const status of statuses) {
+        operation.responses[status] ??= { $ref: `#/components/responses/Problem${status}` };
+      }
+      // Problem responses declared on the route itself are problem+json too.
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const content = (response as { content?: Record<string, unknown> }).content;
+        if (Number(status) >= 400 && content?.['application/json']) {
+          content['application/problem+json'] = content['application/json'];
+          delete content['application/json'];
+        }
+      }
+    }
+  }
+  document.tags = [
+    { name: 'auth', description: 'Log in and find out who you are' },
+    { name: 'users', description: 'Staff accounts and their roles' },
+    { name: 'departments', description: 'Departments that users belong to' },
+    { name: 'audit', description: 'The append-only, hash-chained audit log' },
+    { name: 'health', description: 'Liveness and readiness' },
+  ];
+  return sortKeys(document) as OpenAPIObject;
+}
