@@ -1,15 +1,9 @@
-import { ClsPluginTransactional } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { ClsModule } from 'nestjs-cls';
-import { LoggerModule } from 'nestjs-pino';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeys } from './common/auth/jwt-keys';
 import { CommonModule } from './common/common.module';
-import { clientAddress, RequestWithId } from './common/http/request-id';
-import { RequestContextStore } from './common/request-context';
 import { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { AuditModule } from './modules/audit';
@@ -34,36 +28,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req) => (req as RequestWithId).requestId ?? 'unknown',
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password'],
-            customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)}ms`,
-          },
-        }),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(runtime.databaseUrl, config.dbPoolSize),
           manualInitialization: runtime.offline ?? false,
-        }),
-        ClsModule.forRoot({
-          global: true,
-          middleware: {
-            mount: true,
-            setup: (cls, req: RequestWithId) => {
-              const store = cls as unknown as { set<K extends keyof RequestContextStore>(k: K, v: RequestContextStore[K]): void };
-              store.set('requestId', req.requestId);
-              store.set('ip', clientAddress(req, config.trustProxy));
-              const agent = req.headers['user-agent'];
-              store.set('userAgent', typeof agent === 'string' ? agent : undefined);
-            },
-          },
-          plugins: [
-            new ClsPluginTransactional({
-              imports: [TypeOrmModule],
-              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
-            }),
-          ],
+          retryAttempts: 3,
+          retryDelay: 1000,
         }),
         PassportModule,
         JwtModule.register({

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import helmet from '@fastify/helmet';
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
 import { AppModule, Runtime } from './app.module';
-import { assignRequestId, RequestWithId } from './common/http/request-id';
+import { requestIdFor } from './common/http/request-id';
+import { runInRequestContext } from './common/request-context';
+import { AppConfig } from './config/config';
 import { buildOpenApiDocument } from './openapi/openapi';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export const API_PREFIX = 'api/v1';
 
@@ -15,24 +18,42 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  silent: [],
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
 /** Builds the HTTP application (not yet listening). Used by main, the tests and the contract generator. */
 export async function createApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const { config } = runtime;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    genReqId: (req: unknown) => assignRequestId(req as RequestWithId),
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
+    // Fastify's own pino logger: JSON lines, each request's carrying its reqId.
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
-    bufferLogs: true,
+    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.logLevel] }),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
-  app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
+  });
+  // After the body is read (stream callbacks would lose the context), right before Nest's handler.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const agent = request.headers['user-agent'];
+    runInRequestContext({ requestId: request.id, ip: request.ip, userAgent: typeof agent === 'string' ? agent : undefined }, done);
   });
   await app.register(helmet, {
     contentSecurityPolicy: {

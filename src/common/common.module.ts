@@ -7,10 +7,11 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { RequestContext } from './request-context';
+import { Transactions } from '../database/transactions';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.provider';
 
-/** Cross-cutting pieces every module relies on: config, request context, auth, errors, validation. */
+/** Cross-cutting pieces every module relies on: config, request context, transactions, auth, errors, validation. */
 @Global()
 @Module({})
 export class CommonModule {
@@ -21,13 +22,14 @@ export class CommonModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: JwtKeys, useValue: keys },
         RequestContext,
+        Transactions,
         AuthUserLookup,
         JwtStrategy,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, RequestContext],
+      exports: [APP_CONFIG, JwtKeys, RequestContext, Transactions],
     };
   }
 }

@@ -3,10 +3,10 @@ import { decodeCursor, encodeCursor, toPage } from './pagination';
 
 describe('cursors', () => {
   it('round-trips a sort key', () => {
-    expect(decodeCursor(encodeCursor(['li', '0b0c'])!, 2)).toEqual(['li', '0b0c']);
+    expect(decodeCursor(encodeCursor(['li', '0b0c']), 2)).toEqual(['li', '0b0c']);
   });
 
-  it.each(['garbage', encodeCursor(['only-one']), encodeCursor([{}, 1])])('refuses a forged cursor %s', (cursor) => {
+  it.each(['garbage', encodeCursor(['only-one']), encodeCursor([{} as never, 1])])('refuses a forged cursor %s', (cursor) => {
     expect(() => decodeCursor(cursor, 2)).toThrow(DomainError);
   });
 

@@ -1,36 +1,42 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
-import { ClsService, ClsStore } from 'nestjs-cls';
-import { AuthUser } from './auth/roles';
+import type { AuthUser } from './auth/roles';
 
-export interface RequestContextStore extends ClsStore {
+export interface RequestStore {
   requestId?: string;
   ip?: string;
   userAgent?: string;
   user?: AuthUser;
 }
 
-/** Typed access to what the current request carries: its id, address and caller. */
+const storage = new AsyncLocalStorage<RequestStore>();
+
+/** Runs `work` (and everything it awaits) with this request's id, address and, later, caller. */
+export function runInRequestContext<T>(store: RequestStore, work: () => T): T {
+  return storage.run(store, work);
+}
+
+/** Typed access to what the current request carries; empty outside a request (start-up, jobs). */
 @Injectable()
 export class RequestContext {
-  constructor(private readonly cls: ClsService<RequestContextStore>) {}
-
   get requestId(): string | undefined {
-    return this.cls.isActive() ? this.cls.get('requestId') : undefined;
+    return storage.getStore()?.requestId;
   }
 
   get ip(): string | undefined {
-    return this.cls.isActive() ? this.cls.get('ip') : undefined;
+    return storage.getStore()?.ip;
   }
 
   get userAgent(): string | undefined {
-    return this.cls.isActive() ? this.cls.get('userAgent') : undefined;
+    return storage.getStore()?.userAgent;
   }
 
   get user(): AuthUser | undefined {
-    return this.cls.isActive() ? this.cls.get('user') : undefined;
+    return storage.getStore()?.user;
   }
 
   setUser(user: AuthUser): void {
-    this.cls.set('user', user);
+    const store = storage.getStore();
+    if (store) store.user = user;
   }
 }

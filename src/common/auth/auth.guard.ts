@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
-import { AuthUser, Role } from './roles';
+import type { AuthUser, Role } from './roles';
 
 /**
  * Global guard: a valid bearer token on every route not marked @Public, then the route's @Roles.

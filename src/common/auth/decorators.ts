@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { AuthUser, Role, ROLES } from './roles';
+import { type AuthUser, type Role, ROLES } from './roles';
 
 export const PUBLIC_KEY = 'crm:public';
 export const ROLES_KEY = 'crm:roles';

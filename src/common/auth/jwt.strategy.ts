@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AuthUserLookup } from './auth-user-lookup';
 import { JwtKeys } from './jwt-keys';
-import { AuthUser } from './roles';
+import type { AuthUser } from './roles';
 
 interface TokenPayload {
   sub: string;

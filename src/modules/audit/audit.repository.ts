@@ -1,6 +1,5 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { Transactions } from '../../database/transactions';
 import { ChainedEntry, chainHash } from './audit.rules';
 
 export type PendingEntry = Omit<ChainedEntry, 'id'>;
@@ -21,7 +20,7 @@ const toStored = (row: StoredRow): StoredEntry => ({ ...row, occurredAt: row.occ
 
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(private readonly transactions: Transactions) {}
 
   /**
    * Appends entries to the chain. Must run inside the caller's transaction: the chain-head row
@@ -29,7 +28,7 @@ export class AuditRepository {
    */
   async append(entries: PendingEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const em = this.txHost.tx;
+    const em = this.transactions.manager;
     const [head]: { lastId: string; lastHash: string }[] = await em.query(
       `SELECT last_id::text AS "lastId", last_hash AS "lastHash" FROM audit_chain_head WHERE id = 1 FOR UPDATE`,
     );
@@ -60,7 +59,7 @@ export class AuditRepository {
 
   /** One page of the chain in id order, for verification without loading the whole table. */
   async chainPage(afterId: string, limit: number): Promise<StoredEntry[]> {
-    const rows: StoredRow[] = await this.txHost.tx.query(
+    const rows: StoredRow[] = await this.transactions.manager.query(
       `SELECT ${SELECT_CHAINED} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`,
       [afterId, limit],
     );

@@ -1,6 +1,6 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/request-context';
+import { Transactions } from '../../database/transactions';
 import { AuditRepository, PendingEntry } from './audit.repository';
 import { ChainVerifier, diffSnapshots, toSnapshot } from './audit.rules';
 
@@ -31,6 +31,7 @@ export class AuditService {
   constructor(
     private readonly audit: AuditRepository,
     private readonly context: RequestContext,
+    private readonly transactions: Transactions,
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
@@ -41,7 +42,6 @@ export class AuditService {
    * Joins the caller's transaction (or opens one): if the change rolls back, so do its records;
    * if a record cannot be written, the change fails. An update that changed nothing writes nothing.
    */
-  @Transactional()
   async recordMany(entries: AuditEntry[]): Promise<void> {
     const occurredAt = new Date().toISOString();
     const user = this.context.user;
@@ -67,7 +67,7 @@ export class AuditService {
         userAgent: this.context.userAgent?.slice(0, 300) ?? null,
       });
     }
-    await this.audit.append(pending);
+    await this.transactions.run(() => this.audit.append(pending));
   }
 
   /** Recomputes the whole hash chain, a page at a time. */

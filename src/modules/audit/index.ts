@@ -1,2 +1,3 @@
 export { AuditModule } from './audit.module';
-export { AuditService, AuditEntry } from './audit.service';
+export { AuditService } from './audit.service';
+export type { AuditEntry } from './audit.service';

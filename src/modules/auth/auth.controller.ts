@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Public } from '../../common/auth/decorators';
-import { AuthUser } from '../../common/auth/roles';
+import type { AuthUser } from '../../common/auth/roles';
 import { ProblemDto } from '../../common/errors/problem.dto';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto, MeDto } from './dto/login.dto';

@@ -1,12 +1,12 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { JwtKeys } from '../../common/auth/jwt-keys';
 import { verifyPassword } from '../../common/auth/passwords';
-import { AuthUser } from '../../common/auth/roles';
+import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
-import { AppConfig } from '../../config/config';
+import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
+import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { UserEntity, UsersRepository } from '../users';
 import { LoginDto, LoginResponseDto, MeDto } from './dto/login.dto';
@@ -28,6 +28,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly jwt: JwtService,
     private readonly keys: JwtKeys,
+    private readonly transactions: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +38,7 @@ export class AuthService {
    */
   async login(dto: LoginDto): Promise<LoginResponseDto> {
     const username = dto.username.trim().toLowerCase();
-    const outcome = await this.attemptLogin(username, dto.password);
+    const outcome = await this.transactions.run(() => this.attemptLogin(username, dto.password));
     if (outcome.kind === 'locked') {
       throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed logins; try again in ${outcome.retryAfter} seconds`, {
         headers: { 'retry-after': String(outcome.retryAfter) },
@@ -49,7 +50,6 @@ export class AuthService {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.keys.expiresInSeconds, user: toMe(user) };
   }
 
-  @Transactional()
   private async attemptLogin(
     username: string,
     password: string,

@@ -1,14 +1,13 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { Transactions } from '../../database/transactions';
 
 @Injectable()
 export class LoginThrottleRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(private readonly transactions: Transactions) {}
 
   /** Seconds until the username may try again, or 0. */
   async secondsLocked(username: string): Promise<number> {
-    const rows: { seconds: number }[] = await this.txHost.tx.query(
+    const rows: { seconds: number }[] = await this.transactions.manager.query(
       `SELECT ceil(extract(epoch FROM locked_until - now()))::int AS seconds
          FROM login_throttle WHERE username = $1 AND locked_until > now()`,
       [username],
@@ -21,7 +20,7 @@ export class LoginThrottleRepository {
    * `lockSeconds`. A lock that has run out starts the count again.
    */
   async recordFailure(username: string, maxFailures: number, lockSeconds: number): Promise<{ failures: number; locked: boolean }> {
-    const rows: { failures: number; locked: boolean }[] = await this.txHost.tx.query(
+    const rows: { failures: number; locked: boolean }[] = await this.transactions.manager.query(
       `INSERT INTO login_throttle AS t (username, failures, last_failure_at, locked_until)
        VALUES ($1, 1, now(), CASE WHEN $2 <= 1 THEN now() + make_interval(secs => $3) END)
        ON CONFLICT (username) DO UPDATE SET
@@ -37,6 +36,6 @@ export class LoginThrottleRepository {
   }
 
   async clear(username: string): Promise<void> {
-    await this.txHost.tx.query(`DELETE FROM login_throttle WHERE username = $1`, [username]);
+    await this.transactions.manager.query(`DELETE FROM login_throttle WHERE username = $1`, [username]);
   }
 }

@@ -1,14 +1,13 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { Transactions } from '../../database/transactions';
 import { DepartmentEntity } from './department.entity';
 
 @Injectable()
 export class DepartmentsRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(private readonly transactions: Transactions) {}
 
   private get repo() {
-    return this.txHost.tx.getRepository(DepartmentEntity);
+    return this.transactions.manager.getRepository(DepartmentEntity);
   }
 
   findAll(): Promise<DepartmentEntity[]> {

@@ -1,6 +1,6 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../../common/errors/domain-error';
+import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { DepartmentsRepository } from './departments.repository';
 import { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
@@ -10,6 +10,7 @@ export class DepartmentsService {
   constructor(
     private readonly departments: DepartmentsRepository,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async list(): Promise<DepartmentDto[]> {
@@ -22,22 +23,24 @@ export class DepartmentsService {
     return DepartmentDto.from(department);
   }
 
-  @Transactional()
-  async create(dto: CreateDepartmentDto): Promise<DepartmentDto> {
-    const department = DepartmentDto.from(await this.departments.insert(dto.name));
-    await this.audit.record({ action: 'department.create', entityType: 'department', entityId: department.id, after: department });
-    return department;
+  create(dto: CreateDepartmentDto): Promise<DepartmentDto> {
+    return this.transactions.run(async () => {
+      const department = DepartmentDto.from(await this.departments.insert(dto.name));
+      await this.audit.record({ action: 'department.create', entityType: 'department', entityId: department.id, after: department });
+      return department;
+    });
   }
 
-  @Transactional()
-  async update(id: string, dto: UpdateDepartmentDto): Promise<DepartmentDto> {
-    const current = await this.departments.findById(id);
-    if (!current) throw notFound('Department');
-    const updated = await this.departments.rename(id, dto.name, dto.version);
-    if (!updated) throw new DomainError('VERSION_CONFLICT', `Department was changed meanwhile; current version is ${current.version}`);
-    const before = DepartmentDto.from(current);
-    const after = DepartmentDto.from(updated);
-    await this.audit.record({ action: 'department.update', entityType: 'department', entityId: id, before, after });
-    return after;
+  update(id: string, dto: UpdateDepartmentDto): Promise<DepartmentDto> {
+    return this.transactions.run(async () => {
+      const current = await this.departments.findById(id);
+      if (!current) throw notFound('Department');
+      const updated = await this.departments.rename(id, dto.name, dto.version);
+      if (!updated) throw new DomainError('VERSION_CONFLICT', `Department was changed meanwhile; current version is ${current.version}`);
+      const before = DepartmentDto.from(current);
+      const after = DepartmentDto.from(updated);
+      await this.audit.record({ action: 'department.update', entityType: 'department', entityId: id, before, after });
+      return after;
+    });
   }
 }

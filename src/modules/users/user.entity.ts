@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { Role } from '../../common/auth/roles';
+import type { Role } from '../../common/auth/roles';
 import { DepartmentEntity } from '../departments';
 
 @Entity('users')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
-import { AuthUser } from '../../common/auth/roles';
+import type { AuthUser } from '../../common/auth/roles';
 import { IdParam } from '../../common/http/id-param';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';

@@ -1,7 +1,6 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
-import { Role } from '../../common/auth/roles';
+import { Transactions } from '../../database/transactions';
+import type { Role } from '../../common/auth/roles';
 import { UserEntity } from './user.entity';
 
 export interface UserFilter {
@@ -17,10 +16,10 @@ export type UserChanges = Partial<Pick<UserEntity, 'displayName' | 'passwordHash
 
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(private readonly transactions: Transactions) {}
 
   private get repo() {
-    return this.txHost.tx.getRepository(UserEntity);
+    return this.transactions.manager.getRepository(UserEntity);
   }
 
   findById(id: string): Promise<UserEntity | null> {

@@ -1,9 +1,9 @@
-import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { hashPassword } from '../../common/auth/passwords';
-import { AuthUser } from '../../common/auth/roles';
+import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { DepartmentsRepository } from '../departments';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -19,6 +19,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly departments: DepartmentsRepository,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Admins see every user; a manager only the users of their own department. */
@@ -45,87 +46,92 @@ export class UsersService {
     return UserDto.from(user);
   }
 
-  @Transactional()
   async create(dto: CreateUserDto): Promise<UserDto> {
-    const user = UserDto.from(await this.users.insert({ ...dto, passwordHash: await hashPassword(dto.password) }));
-    await this.audit.record({ action: 'user.create', entityType: 'user', entityId: user.id, after: user });
-    return user;
+    const passwordHash = await hashPassword(dto.password);
+    return this.transactions.run(async () => {
+      const user = UserDto.from(await this.users.insert({ ...dto, passwordHash }));
+      await this.audit.record({ action: 'user.create', entityType: 'user', entityId: user.id, after: user });
+      return user;
+    });
   }
 
-  @Transactional()
   async update(caller: AuthUser, id: string, dto: UpdateUserDto): Promise<UserDto> {
-    const current = await this.users.findById(id);
-    if (!current) throw notFound('User');
-    if (id === caller.id && dto.role !== undefined && dto.role !== current.role) {
-      throw new DomainError('UNPROCESSABLE', 'You cannot change your own role', {
-        errors: [{ field: 'role', message: 'you cannot change your own role' }],
-      });
-    }
     const { version, password, ...fields } = dto;
     const changes: UserChanges = { ...fields };
     if (password !== undefined) changes.passwordHash = await hashPassword(password);
-    const updated = await this.users.update(id, version, changes);
-    if (!updated) throw new DomainError('VERSION_CONFLICT', `User was changed meanwhile; current version is ${current.version}`);
-    await this.audit.record({
-      action: password !== undefined ? 'user.update_with_password_reset' : 'user.update',
-      entityType: 'user',
-      entityId: id,
-      before: UserDto.from(current),
-      after: UserDto.from(updated),
+    return this.transactions.run(async () => {
+      const current = await this.users.findById(id);
+      if (!current) throw notFound('User');
+      if (id === caller.id && dto.role !== undefined && dto.role !== current.role) {
+        throw new DomainError('UNPROCESSABLE', 'You cannot change your own role', {
+          errors: [{ field: 'role', message: 'you cannot change your own role' }],
+        });
+      }
+      const updated = await this.users.update(id, version, changes);
+      if (!updated) throw new DomainError('VERSION_CONFLICT', `User was changed meanwhile; current version is ${current.version}`);
+      await this.audit.record({
+        action: password !== undefined ? 'user.update_with_password_reset' : 'user.update',
+        entityType: 'user',
+        entityId: id,
+        before: UserDto.from(current),
+        after: UserDto.from(updated),
+      });
+      return UserDto.from(updated);
     });
-    return UserDto.from(updated);
   }
 
-  @Transactional()
-  async deactivate(caller: AuthUser, id: string): Promise<UserDto> {
+  deactivate(caller: AuthUser, id: string): Promise<UserDto> {
     return this.setActive(caller, id, false);
   }
 
-  @Transactional()
-  async activate(caller: AuthUser, id: string): Promise<UserDto> {
+  activate(caller: AuthUser, id: string): Promise<UserDto> {
     return this.setActive(caller, id, true);
   }
 
-  private async setActive(caller: AuthUser, id: string, active: boolean): Promise<UserDto> {
-    const current = await this.users.findById(id);
-    if (!current) throw notFound('User');
-    if (!active && id === caller.id) throw new DomainError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
-    if (current.active === active) {
-      if (!active) throw new DomainError('USER_INACTIVE', 'The user is already deactivated');
-      return UserDto.from(current);
-    }
-    const updated = await this.users.update(id, current.version, { active, deactivatedAt: active ? null : new Date() });
-    if (!updated) throw new DomainError('VERSION_CONFLICT', 'User was changed meanwhile; retry');
-    await this.audit.record({
-      action: active ? 'user.activate' : 'user.deactivate',
-      entityType: 'user',
-      entityId: id,
-      before: UserDto.from(current),
-      after: UserDto.from(updated),
+  private setActive(caller: AuthUser, id: string, active: boolean): Promise<UserDto> {
+    return this.transactions.run(async () => {
+      const current = await this.users.findById(id);
+      if (!current) throw notFound('User');
+      if (!active && id === caller.id) throw new DomainError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself');
+      if (current.active === active) {
+        if (!active) throw new DomainError('USER_INACTIVE', 'The user is already deactivated');
+        return UserDto.from(current);
+      }
+      const updated = await this.users.update(id, current.version, { active, deactivatedAt: active ? null : new Date() });
+      if (!updated) throw new DomainError('VERSION_CONFLICT', 'User was changed meanwhile; retry');
+      await this.audit.record({
+        action: active ? 'user.activate' : 'user.deactivate',
+        entityType: 'user',
+        entityId: id,
+        before: UserDto.from(current),
+        after: UserDto.from(updated),
+      });
+      return UserDto.from(updated);
     });
-    return UserDto.from(updated);
   }
 
   /**
    * First start: creates the `admin` user (and an Administration department for it) unless it
    * exists. Returns whether it was created. Runs under the start-up lock, so one instance does it.
    */
-  @Transactional()
   async ensureInitialAdmin(password: string): Promise<boolean> {
     if (await this.users.exists(INITIAL_ADMIN_USERNAME)) return false;
-    const department = (await this.departments.findByName('Administration')) ?? (await this.departments.insert('Administration'));
-    const admin = await this.users.insert({
-      username: INITIAL_ADMIN_USERNAME,
-      displayName: 'Administrator',
-      passwordHash: await hashPassword(password),
-      role: 'admin',
-      departmentId: department.id,
+    const passwordHash = await hashPassword(password);
+    return this.transactions.run(async () => {
+      const department = (await this.departments.findByName('Administration')) ?? (await this.departments.insert('Administration'));
+      const admin = await this.users.insert({
+        username: INITIAL_ADMIN_USERNAME,
+        displayName: 'Administrator',
+        passwordHash,
+        role: 'admin',
+        departmentId: department.id,
+      });
+      await this.audit.recordMany([
+        { action: 'department.create', entityType: 'department', entityId: department.id, after: { id: department.id, name: department.name }, actor: SYSTEM_ACTOR },
+        { action: 'user.create', entityType: 'user', entityId: admin.id, after: UserDto.from(admin), actor: SYSTEM_ACTOR, reason: 'initial administrator' },
+      ]);
+      return true;
     });
-    await this.audit.recordMany([
-      { action: 'department.create', entityType: 'department', entityId: department.id, after: { id: department.id, name: department.name }, actor: SYSTEM_ACTOR },
-      { action: 'user.create', entityType: 'user', entityId: admin.id, after: UserDto.from(admin), actor: SYSTEM_ACTOR, reason: 'initial administrator' },
-    ]);
-    return true;
   }
 
   async initialAdminExists(): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { Role, ROLES } from '../../../common/auth/roles';
+import { type Role, ROLES } from '../../../common/auth/roles';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
-import { Role, ROLES } from '../../../common/auth/roles';
+import { type Role, ROLES } from '../../../common/auth/roles';
 import { PageQueryDto } from '../../../common/pagination';
 import { UserEntity } from '../user.entity';
 

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { createApp } from './bootstrap';
+import { AppConfig, ConfigError } from './config/config';
+import { loadOrCreateSecrets } from './database/data-dir-secrets';
+import { migrateUnderLock } from './database/data-source';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { ensureDatabase } from './database/ensure-database';
+import { UsersService } from './modules/users';
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  embedded?: EmbeddedDatabase;
+  /** Set only on the first start when no CRM_ADMIN_PASSWORD was given: show it once. */
+  generatedAdminPassword?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` does before listening: the database (embedded unless DATABASE_URL),
+ * migrations and the first admin, once across instances.
+ */
+export async function startService(config: AppConfig): Promise<RunningService> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  let jwtSecret = config.jwt.secret;
+  if (databaseUrl === undefined) {
+    const secrets = loadOrCreateSecrets(config.dataDir);
+    embedded = await startEmbeddedPostgres({
+      clusterDir: join(config.dataDir, 'pg'),
+      password: secrets.postgresPassword,
+      port: config.embeddedPgPort,
+    });
+    databaseUrl = await ensureDatabase(embedded.url, 'crm');
+    jwtSecret ??= secrets.jwtSecret;
+  }
+  if (jwtSecret === undefined) throw new ConfigError('JWT_SECRET', 'is required');
+
+  const app = await createApp({ config, databaseUrl, jwtSecret });
+  const stop = async () => {
+    await app.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+  };
+  let generatedAdminPassword: string | undefined;
+  try {
+    await migrateUnderLock(app.get(DataSource), async () => {
+      const users = app.get(UsersService);
+      if (await users.initialAdminExists()) return;
+      let password = config.adminPassword;
+      if (password === undefined) {
+        if (embedded === undefined) throw new ConfigError('CRM_ADMIN_PASSWORD', 'is required to create the first admin user');
+        password = generatedAdminPassword = randomBytes(12).toString('base64url');
+      }
+      await users.ensureInitialAdmin(password);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { app, embedded, generatedAdminPassword, stop };
+}

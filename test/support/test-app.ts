@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import createClient, { Client } from 'openapi-fetch';
+import { Pool } from 'pg';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { UsersService } from '../../src/modules/users';
+import { createDatabase, dropDatabase } from '../../scripts/support/scratch-postgres';
+import type { components, paths } from '../client/schema';
+
+export type Api = Client<paths>;
+export type Role = components['schemas']['UserDto']['role'];
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  /** A client typed from the committed openapi/openapi.json, without a token. */
+  anonymous: Api;
+  /** Direct access to this file's database, for assertions and for what no API may do. */
+  db: Pool;
+  login(username: string, password: string): Promise<Api>;
+  admin(): Promise<Api>;
+  /** Creates a department, or returns its id when it exists. */
+  department(name: string): Promise<string>;
+  /** Creates a user (via the API, as admin) and returns a client logged in as them. */
+  userClient(role: Role, options?: { username?: string; departmentId?: string }): Promise<{ api: Api; id: string; username: string }>;
+  close(): Promise<void>;
+}
+
+export function clientFor(baseUrl: string, token?: string): Api {
+  return createClient<paths>({ baseUrl, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** An application on a database of its own, cloned from the migrated template, listening on a free port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const serverUrl = process.env.CRM_TEST_SERVER_URL!;
+  const name = `crm_test_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = await createDatabase(serverUrl, name, process.env.CRM_TEST_TEMPLATE!);
+  const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', ...env });
+  const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET });
+  await app.get(UsersService).ensureInitialAdmin(ADMIN_PASSWORD);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const db = new Pool({ connectionString: databaseUrl, max: 3 });
+  const anonymous = clientFor(baseUrl);
+
+  const login = async (username: string, password: string) => {
+    const { data, error } = await anonymous.POST('/api/v1/auth/login', { body: { username, password } });
+    if (!data) throw new Error(`login as ${username} failed: ${JSON.stringify(error)}`);
+    return clientFor(baseUrl, data.accessToken);
+  };
+  let adminApi: Api | undefined;
+  const admin = async () => (adminApi ??= await login('admin', ADMIN_PASSWORD));
+  const department = async (departmentName: string) => {
+    const api = await admin();
+    const existing = (await api.GET('/api/v1/departments')).data?.find((d) => d.name === departmentName);
+    if (existing) return existing.id;
+    const { data, error } = await api.POST('/api/v1/departments', { body: { name: departmentName } });
+    if (!data) throw new Error(`department ${departmentName}: ${JSON.stringify(error)}`);
+    return data.id;
+  };
+  let counter = 0;
+  const userClient = async (role: Role, options: { username?: string; departmentId?: string } = {}) => {
+    counter += 1;
+    const username = options.username ?? `${role}.${counter}.${randomBytes(2).toString('hex')}`;
+    const password = `password-of-${username}`;
+    const departmentId = options.departmentId ?? (await department('Sales East'));
+    const { data, error } = await (await admin()).POST('/api/v1/users', {
+      body: { username, displayName: username, password, role, departmentId },
+    });
+    if (!data) throw new Error(`user ${username}: ${JSON.stringify(error)}`);
+    return { api: await login(username, password), id: data.id, username };
+  };
+
+  return {
+    app,
+    baseUrl,
+    anonymous,
+    db,
+    login,
+    admin,
+    department,
+    userClient,
+    close: async () => {
+      await app.close();
+      await db.end();
+      await dropDatabase(serverUrl, name);
+    },
+  };
+}
