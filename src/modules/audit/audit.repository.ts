@@ -60,7 +60,7 @@ export class AuditRepository {
   /** One page of the chain in id order, for verification without loading the whole table. */
   async chainPage(afterId: string, limit: number): Promise<StoredEntry[]> {
     const rows: StoredRow[] = await this.transactions.manager.query(
-      `SELECT ${SELECT_CHAINED} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`,
+      `SELECT ${SELECT_CHAINED} FROM audit_log WHERE audit_log.id > $1 ORDER BY audit_log.id LIMIT $2`,
       [afterId, limit],
     );
     return rows.map(toStored);

@@ -55,8 +55,9 @@ export class UsersRepository {
     return result.affected ? this.findById(id) : null;
   }
 
+  /** Not an edit of the user's record: leaves version and updated_at alone. */
   async recordLogin(id: string): Promise<void> {
-    await this.repo.createQueryBuilder().update().set({ lastLoginAt: () => 'now()' }).where('id = :id', { id }).execute();
+    await this.transactions.manager.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [id]);
   }
 
   async exists(username: string): Promise<boolean> {
