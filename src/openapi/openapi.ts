@@ -38,7 +38,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     )
     .setVersion(version)
     .setLicense('Proprietary', 'https://crm.example.com/license')
-    .addServer('http://localhost:3000', 'Local instance')
+    .addServer('/', 'The instance serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
