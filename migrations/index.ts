@@ -1,4 +1,5 @@
 import { Init1763805600000 } from './1763805600000-Init';
+import { Customers1795343543622 } from './1795343543622-Customers';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622];

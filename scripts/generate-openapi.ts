@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     databaseUrl: 'postgres://offline@127.0.0.1:1/offline',
     jwtSecret: 'offline-contract-generation-only-secret',
+    dataKey: '0'.repeat(64),
     offline: true,
   });
   const document = buildOpenApiDocument(app, packageVersion());

@@ -54,7 +54,7 @@ ${lines([...down].reverse())}
   );
   const index = join('migrations', 'index.ts');
   const source = readFileSync(index, 'utf8')
-    .replace(/(\nexport const MIGRATIONS = \[)/, `import { ${className} } from './${file}';\n$1`)
+    .replace(/^(import [^\n]+\n)(?!import )/m, `$1import { ${className} } from './${file}';\n`)
     .replace(/\];\s*$/, `, ${className}];\n`);
   writeFileSync(index, source);
   return file;

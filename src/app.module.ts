@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeys } from './common/auth/jwt-keys';
+import { PiiCipher } from './common/crypto/pii-cipher';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
@@ -11,11 +12,16 @@ import { AuthModule } from './modules/auth/auth.module';
 import { DepartmentsModule } from './modules/departments';
 import { HealthModule } from './modules/health/health.module';
 import { UsersModule } from './modules/users';
+import { AccessModule } from './modules/access';
+import { CustomersModule } from './modules/customers';
+import { InteractionsModule } from './modules/interactions/interactions.module';
 
 export interface Runtime {
   config: AppConfig;
   databaseUrl: string;
   jwtSecret: string;
+  /** 64 hex characters: the key of personal data at rest. */
+  dataKey: string;
   /** Build the module graph without connecting (to write the OpenAPI file). */
   offline?: boolean;
 }
@@ -41,11 +47,14 @@ export class AppModule {
           signOptions: { algorithm: 'HS256', issuer: keys.issuer, audience: keys.audience, expiresIn: keys.expiresInSeconds },
           verifyOptions: { algorithms: ['HS256'], issuer: keys.issuer, audience: keys.audience },
         }),
-        CommonModule.register(config, keys),
+        CommonModule.register(config, keys, new PiiCipher(runtime.dataKey)),
         AuditModule,
         DepartmentsModule,
         UsersModule,
         AuthModule,
+        AccessModule,
+        CustomersModule,
+        InteractionsModule,
         HealthModule,
       ],
     };

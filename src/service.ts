@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap';
+import { JobScheduler } from './common/jobs/job-scheduler';
 import { AppConfig, ConfigError } from './config/config';
 import { loadOrCreateSecrets } from './database/data-dir-secrets';
 import { migrateUnderLock } from './database/data-source';
@@ -26,6 +27,7 @@ export async function startService(config: AppConfig): Promise<RunningService> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   let jwtSecret = config.jwt.secret;
+  let dataKey = config.dataKey;
   if (databaseUrl === undefined) {
     const secrets = loadOrCreateSecrets(config.dataDir);
     embedded = await startEmbeddedPostgres({
@@ -35,10 +37,12 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     });
     databaseUrl = await ensureDatabase(embedded.url, 'crm');
     jwtSecret ??= secrets.jwtSecret;
+    dataKey ??= secrets.dataKey;
   }
   if (jwtSecret === undefined) throw new ConfigError('JWT_SECRET', 'is required');
+  if (dataKey === undefined) throw new ConfigError('CRM_DATA_KEY', 'is required');
 
-  const app = await createApp({ config, databaseUrl, jwtSecret });
+  const app = await createApp({ config, databaseUrl, jwtSecret, dataKey });
   const stop = async () => {
     await app.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
@@ -59,5 +63,6 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     await stop();
     throw error;
   }
+  if (config.jobsEnabled) app.get(JobScheduler).start();
   return { app, embedded, generatedAdminPassword, stop };
 }

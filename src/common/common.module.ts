@@ -3,11 +3,13 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthUserLookup } from './auth/auth-user-lookup';
 import { AccessGuard } from './auth/auth.guard';
 import { JwtKeys } from './auth/jwt-keys';
+import { PiiCipher } from './crypto/pii-cipher';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { RequestContext } from './request-context';
 import { Transactions } from '../database/transactions';
+import { JobScheduler } from './jobs/job-scheduler';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.provider';
 
@@ -15,21 +17,23 @@ import { APP_CONFIG } from '../config/config.provider';
 @Global()
 @Module({})
 export class CommonModule {
-  static register(config: AppConfig, keys: JwtKeys): DynamicModule {
+  static register(config: AppConfig, keys: JwtKeys, cipher: PiiCipher): DynamicModule {
     return {
       module: CommonModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: JwtKeys, useValue: keys },
+        { provide: PiiCipher, useValue: cipher },
         RequestContext,
         Transactions,
+        JobScheduler,
         AuthUserLookup,
         JwtStrategy,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, RequestContext, Transactions],
+      exports: [APP_CONFIG, JwtKeys, PiiCipher, RequestContext, Transactions, JobScheduler],
     };
   }
 }

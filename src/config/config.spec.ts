@@ -20,14 +20,17 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://ok.example.com,not-an-origin'],
     ['CRM_ADMIN_PASSWORD', 'short'],
     ['LOGIN_MAX_FAILURES', '0'],
+    ['CRM_DATA_KEY', 'abc'],
+    ['DORMANCY_DAYS', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
   });
 
-  it('requires JWT_SECRET with an external database, so instances share one key', () => {
+  it('requires JWT_SECRET and CRM_DATA_KEY with an external database, so instances share them', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm' })).toThrow(/JWT_SECRET/);
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) })).toThrow(/CRM_DATA_KEY/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) });
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
   });
 

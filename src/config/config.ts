@@ -21,6 +21,12 @@ export interface AppConfig {
   swaggerUi: boolean;
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** 64 hex characters: the AES-256-GCM key of personal data at rest (generated in embedded mode). */
+  dataKey?: string;
+  /** Days without interaction after which a customer with nothing planned becomes dormant. */
+  dormancyDays: number;
+  /** Run scheduled jobs (the daily dormancy sweep) in this instance; they run once across instances. */
+  jobsEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +110,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Several instances share one database, so they must share one signing key too.
     throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 bytes)');
   }
+  const dataKey = read(env, 'CRM_DATA_KEY');
+  if (dataKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(dataKey)) {
+    throw new ConfigError('CRM_DATA_KEY', 'must be 64 hexadecimal characters (a 32-byte key), e.g. from `openssl rand -hex 32`');
+  }
+  if (dataKey === undefined && dbUrl !== undefined) {
+    throw new ConfigError('CRM_DATA_KEY', 'is required when DATABASE_URL is set (64 hex characters); without it personal data cannot be read');
+  }
   const adminPassword = read(env, 'CRM_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 12) {
     throw new ConfigError('CRM_ADMIN_PASSWORD', 'must be at least 12 characters long');
@@ -131,5 +144,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     swaggerUi: bool(env, 'SWAGGER_UI', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    dataKey,
+    dormancyDays: integer(env, 'DORMANCY_DAYS', 365, 1, 3650),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
   };
 }

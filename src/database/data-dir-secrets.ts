@@ -6,16 +6,21 @@ import { join } from 'node:path';
 export interface DataDirSecrets {
   postgresPassword: string;
   jwtSecret: string;
+  /** 32 bytes as hex: the key of personal data at rest. Losing it loses that data: back it up with the data. */
+  dataKey: string;
 }
 
 export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DataDirSecrets;
-  mkdirSync(dataDir, { recursive: true });
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DataDirSecrets>) : {};
   const secrets: DataDirSecrets = {
-    postgresPassword: randomBytes(24).toString('base64url'),
-    jwtSecret: randomBytes(48).toString('base64url'),
+    postgresPassword: stored.postgresPassword ?? randomBytes(24).toString('base64url'),
+    jwtSecret: stored.jwtSecret ?? randomBytes(48).toString('base64url'),
+    dataKey: stored.dataKey ?? randomBytes(32).toString('hex'),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (Object.keys(stored).length !== Object.keys(secrets).length) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }

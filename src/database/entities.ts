@@ -1,7 +1,23 @@
+import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
 import { LoginThrottleEntity } from '../modules/auth/login-throttle.entity';
+import { CustomerConsentEntity } from '../modules/customers/consent.entity';
+import { ContactEntity } from '../modules/customers/contact.entity';
+import { CustomerEntity } from '../modules/customers/customer.entity';
 import { DepartmentEntity } from '../modules/departments/department.entity';
+import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
 /** Every entity, listed once for the data source, the migration tooling and the tests. */
-export const ENTITIES = [AuditLogEntity, AuditChainHeadEntity, DepartmentEntity, UserEntity, LoginThrottleEntity];
+export const ENTITIES = [
+  AuditLogEntity,
+  AuditChainHeadEntity,
+  DepartmentEntity,
+  UserEntity,
+  LoginThrottleEntity,
+  ScheduledJobEntity,
+  CustomerEntity,
+  ContactEntity,
+  CustomerConsentEntity,
+  InteractionEntity,
+];

@@ -78,6 +78,9 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     { name: 'auth', description: 'Log in and find out who you are' },
     { name: 'users', description: 'Staff accounts and their roles' },
     { name: 'departments', description: 'Departments that users belong to' },
+    { name: 'customers', description: 'Customer records (客户档案), visibility by role, duplicates, dormancy, consent' },
+    { name: 'contacts', description: 'Contacts of customers; personal data encrypted at rest, masked by role' },
+    { name: 'interactions', description: 'Interaction records (联系记录)' },
     { name: 'audit', description: 'The append-only, hash-chained audit log' },
     { name: 'health', description: 'Liveness and readiness' },
   ];

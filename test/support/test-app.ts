@@ -13,6 +13,7 @@ export type Api = Client<paths>;
 export type Role = components['schemas']['UserDto']['role'];
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+export const DATA_KEY = '5f'.repeat(32);
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -39,8 +40,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const serverUrl = process.env.CRM_TEST_SERVER_URL!;
   const name = `crm_test_${randomBytes(5).toString('hex')}`;
   const databaseUrl = await createDatabase(serverUrl, name, process.env.CRM_TEST_TEMPLATE!);
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', ...env });
-  const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET });
+  const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', JOBS_ENABLED: 'false', ...env });
+  const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY });
   await app.get(UsersService).ensureInitialAdmin(ADMIN_PASSWORD);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

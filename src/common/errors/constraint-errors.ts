@@ -19,6 +19,12 @@ const BY_CONSTRAINT: Record<string, () => DomainError> = {
     }),
 };
 
+/** The constraint a unique violation hit, for services that answer it with more than a fixed error. */
+export function uniqueViolation(error: unknown): string | undefined {
+  const driverError = (error as { driverError?: PgError } | null)?.driverError ?? (error as PgError | null);
+  return driverError?.code === '23505' ? driverError.constraint : undefined;
+}
+
 interface PgError {
   code?: string;
   constraint?: string;

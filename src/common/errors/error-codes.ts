@@ -16,6 +16,7 @@ export const ERROR_CATALOG = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
+  PRECONDITION_REQUIRED: { status: 428, title: 'Send the version you read (If-Match or version)' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
@@ -25,6 +26,14 @@ export const ERROR_CATALOG = {
   DEPARTMENT_NOT_FOUND: { status: 422, title: 'The department does not exist' },
   USER_INACTIVE: { status: 409, title: 'The user is deactivated' },
   CANNOT_DEACTIVATE_SELF: { status: 422, title: 'You cannot deactivate yourself' },
+  // customers, contacts, interactions
+  CUSTOMER_DUPLICATE: { status: 409, title: 'The customer already exists' },
+  REASON_REQUIRED: { status: 422, title: 'A reason is required for this change' },
+  OWNER_INVALID: { status: 422, title: 'The owner cannot be assigned' },
+  PRIMARY_CONTACT_REQUIRED: { status: 422, title: 'Name the new primary contact' },
+  CONTACT_ALREADY_LEFT: { status: 409, title: 'The contact has already left' },
+  CUSTOMER_NOT_ARCHIVED: { status: 409, title: 'The customer is not in the archive' },
+  NOT_AUTHOR: { status: 403, title: 'Only the author may correct an interaction record' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

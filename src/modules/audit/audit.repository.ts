@@ -4,6 +4,25 @@ import { ChainedEntry, chainHash } from './audit.rules';
 
 export type PendingEntry = Omit<ChainedEntry, 'id'>;
 
+export interface EntityRefs {
+  entityType: string;
+  entityIds: string[];
+}
+
+export interface HistoryRow {
+  id: string;
+  occurredAt: string;
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  changedFields: string[];
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  reason: string | null;
+}
+
 const SELECT_CHAINED = `
   id::text AS id, occurred_at AS "occurredAt", actor_id AS "actorId", actor_role AS "actorRole", action,
   entity_type AS "entityType", entity_id AS "entityId", before, after, changed_fields AS "changedFields",
@@ -55,6 +74,34 @@ export class AuditRepository {
        UPDATE audit_chain_head SET last_id = $2, last_hash = $3 WHERE id = 1`,
       [JSON.stringify(rows), id.toString(), prevHash],
     );
+  }
+
+  /**
+   * Changes (not reads) recorded for the given entities, newest first, with the actor's name.
+   * Each (entity_type, entity_id) pair is served by ix_audit_log_entity.
+   */
+  async changesOf(refs: EntityRefs[], beforeId: string | undefined, limit: number): Promise<HistoryRow[]> {
+    const params: unknown[] = [];
+    const clauses = refs
+      .filter((ref) => ref.entityIds.length > 0)
+      .map((ref) => {
+        params.push(ref.entityType, ref.entityIds);
+        return `(a.entity_type = $${params.length - 1} AND a.entity_id = ANY($${params.length}::text[]))`;
+      });
+    if (clauses.length === 0) return [];
+    params.push(beforeId ?? null, limit);
+    const rows: (Omit<HistoryRow, 'occurredAt'> & { occurredAt: Date })[] = await this.transactions.manager.query(
+      `SELECT a.id::text AS id, a.occurred_at AS "occurredAt", a.actor_id AS "actorId", u.display_name AS "actorName",
+              a.action, a.entity_type AS "entityType", a.entity_id AS "entityId", a.changed_fields AS "changedFields",
+              a.before, a.after, a.reason
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+        WHERE (${clauses.join(' OR ')}) AND a.action NOT LIKE 'pii.%'
+          AND ($${params.length - 1}::bigint IS NULL OR a.id < $${params.length - 1}::bigint)
+        ORDER BY a.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() }));
   }
 
   /** One page of the chain in id order, for verification without loading the whole table. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
-import { AuditRepository, PendingEntry } from './audit.repository';
+import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { AuditRepository, EntityRefs, HistoryRow, PendingEntry } from './audit.repository';
 import { ChainVerifier, diffSnapshots, toSnapshot } from './audit.rules';
 
 export interface AuditEntry {
@@ -68,6 +69,14 @@ export class AuditService {
       });
     }
     await this.transactions.run(() => this.audit.append(pending));
+  }
+
+  /** The recorded changes of a set of entities (a customer and its contacts, say), newest first. */
+  async history(refs: EntityRefs[], page: { limit?: number; cursor?: string }): Promise<Page<HistoryRow>> {
+    const limit = page.limit ?? 20;
+    const before = decodeCursor(page.cursor, 1)?.[0];
+    const rows = await this.audit.changesOf(refs, before === undefined || before === null ? undefined : String(before), limit + 1);
+    return toPage(rows, limit, (row) => row, (row) => [row.id]);
   }
 
   /** Recomputes the whole hash chain, a page at a time. */

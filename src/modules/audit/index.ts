@@ -1,3 +1,4 @@
 export { AuditModule } from './audit.module';
 export { AuditService } from './audit.service';
 export type { AuditEntry } from './audit.service';
+export type { EntityRefs, HistoryRow } from './audit.repository';

@@ -1,0 +1,70 @@
+import type { AuthUser, Role } from '../../common/auth/roles';
+
+/** Which customers a caller may see, as data: turned into SQL for lists, checked in memory for one row. */
+export type CustomerScope = { kind: 'all' } | { kind: 'department'; departmentId: string } | { kind: 'owner'; ownerId: string };
+
+/** What an access check needs to know about a customer. */
+export interface CustomerAccessRow {
+  id: string;
+  ownerId: string;
+  departmentId: string;
+  status: 'active' | 'dormant' | 'archived';
+}
+
+export type CustomerAction =
+  /** read the record (masked for some roles) */
+  | 'read'
+  /** change the record, its contacts, consent */
+  | 'change'
+  /** record an interaction (客服 may, on any customer) */
+  | 'interact';
+
+const READ_ALL: readonly Role[] = ['admin', 'service', 'marketing', 'auditor'];
+const CHANGERS: readonly Role[] = ['admin', 'manager', 'sales'];
+const MASKED: readonly Role[] = ['service', 'marketing', 'auditor'];
+
+export function customerScope(caller: AuthUser): CustomerScope {
+  if (READ_ALL.includes(caller.role)) return { kind: 'all' };
+  if (caller.role === 'manager') return { kind: 'department', departmentId: caller.departmentId };
+  return { kind: 'owner', ownerId: caller.id };
+}
+
+/** The archive (dormant and archived customers) is for managers (their department) and admins only. */
+export function canSeeArchive(caller: AuthUser): boolean {
+  return caller.role === 'admin' || caller.role === 'manager';
+}
+
+export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'ownerId' | 'departmentId'>): boolean {
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'department':
+      return row.departmentId === scope.departmentId;
+    case 'owner':
+      return row.ownerId === scope.ownerId;
+  }
+}
+
+export function isVisible(caller: AuthUser, row: CustomerAccessRow): boolean {
+  return inScope(customerScope(caller), row) && (row.status === 'active' || canSeeArchive(caller));
+}
+
+/**
+ * Whether a caller who can see the customer may also do `action` on it. Not visible is always
+ * "not found"; visible but not allowed is "forbidden".
+ */
+export function mayDo(caller: AuthUser, action: CustomerAction): boolean {
+  if (action === 'read') return true;
+  if (action === 'interact' && caller.role === 'service') return true;
+  return CHANGERS.includes(caller.role);
+}
+
+/** Roles that see personal data (mobile, e-mail, WeChat id) masked. */
+export function seesMaskedPii(caller: AuthUser): boolean {
+  return MASKED.includes(caller.role);
+}
+
+/** An unmasked read of personal data by anyone but the owner is itself audited (pii.read). */
+export function isAuditedPiiRead(caller: AuthUser, row: Pick<CustomerAccessRow, 'ownerId'>): boolean {
+  return !seesMaskedPii(caller) && caller.id !== row.ownerId;
+}

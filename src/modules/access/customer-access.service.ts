@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/roles';
+import { DomainError } from '../../common/errors/domain-error';
+import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, isVisible, mayDo } from './access.rules';
+import { CustomerAccessRepository } from './customer-access.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ListScopeSql {
+  /** A predicate over the customers table aliased as given; empty params when it is TRUE. */
+  where: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The one place that decides which customers a caller may see and change. Every module asks it:
+ * by id (404 when not visible, so existence never leaks) or as SQL for lists.
+ */
+@Injectable()
+export class CustomerAccess {
+  constructor(private readonly customers: CustomerAccessRepository) {}
+
+  /** The customer, if the caller may do `action` on it: 404 when they cannot see it, 403 when they see it but may not act. */
+  async require(caller: AuthUser, customerId: string, action: CustomerAction = 'read', field?: string): Promise<CustomerAccessRow> {
+    const row = UUID.test(customerId) ? await this.customers.find(customerId) : undefined;
+    if (!row || !isVisible(caller, row)) {
+      throw new DomainError('NOT_FOUND', 'Customer was not found', field ? { errors: [{ field, message: `${field} does not name a customer you can see` }] } : {});
+    }
+    if (!mayDo(caller, action)) throw new DomainError('FORBIDDEN', 'Your role may not do this to a customer');
+    return row;
+  }
+
+  /** The subset of ids the caller may do `action` on, for bulk operations. */
+  async filter(caller: AuthUser, ids: string[], action: CustomerAction): Promise<Map<string, CustomerAccessRow>> {
+    if (!mayDo(caller, action)) return new Map();
+    const rows = await this.customers.findMany(ids.filter((id) => UUID.test(id)));
+    return new Map(rows.filter((row) => isVisible(caller, row)).map((row) => [row.id, row]));
+  }
+
+  /**
+   * The caller's scope as SQL over `alias` (the customers table). `statuses` are the ones the list
+   * asked for; the archive statuses are dropped unless the caller may see the archive.
+   */
+  listScope(caller: AuthUser, alias: string, statuses: readonly string[]): ListScopeSql {
+    const visible = canSeeArchive(caller) ? statuses : statuses.filter((s) => s === 'active');
+    const parts = [visible.length > 0 ? `${alias}.status IN (:...scopeStatuses)` : 'FALSE'];
+    const params: Record<string, unknown> = { scopeStatuses: visible };
+    const scope = customerScope(caller);
+    if (scope.kind === 'department') {
+      parts.push(`${alias}.department_id = :scopeDepartmentId`);
+      params.scopeDepartmentId = scope.departmentId;
+    } else if (scope.kind === 'owner') {
+      parts.push(`${alias}.owner_id = :scopeOwnerId`);
+      params.scopeOwnerId = scope.ownerId;
+    }
+    return { where: parts.join(' AND '), params };
+  }
+}

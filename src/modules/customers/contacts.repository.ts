@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { Transactions } from '../../database/transactions';
+import { ContactEntity } from './contact.entity';
+
+export type ContactChanges = Partial<Omit<ContactEntity, 'id' | 'customerId' | 'version' | 'createdAt' | 'updatedAt' | 'customer'>>;
+
+@Injectable()
+export class ContactsRepository {
+  constructor(private readonly transactions: Transactions) {}
+
+  private get repo() {
+    return this.transactions.manager.getRepository(ContactEntity);
+  }
+
+  insertMany(contacts: (ContactChanges & { customerId: string })[]): Promise<ContactEntity[]> {
+    return this.repo.save(contacts.map((c) => this.repo.create(c)));
+  }
+
+  findById(id: string): Promise<ContactEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  /** Primary first, then active before left, then by name. */
+  findByCustomer(customerId: string): Promise<ContactEntity[]> {
+    return this.repo
+      .createQueryBuilder('k')
+      .where('k.customer_id = :customerId', { customerId })
+      .orderBy('k.is_primary', 'DESC')
+      .addOrderBy('k.status', 'ASC')
+      .addOrderBy('k.name', 'ASC')
+      .addOrderBy('k.id', 'ASC')
+      .getMany();
+  }
+
+  async update(id: string, version: number, changes: ContactChanges): Promise<ContactEntity | null> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :version', { id, version })
+      .execute();
+    return result.affected ? this.findById(id) : null;
+  }
+
+  /** The unique index allows one primary per customer, so the old one steps down first. */
+  async clearPrimary(customerId: string): Promise<ContactEntity | null> {
+    const current = await this.repo.findOneBy({ customerId, isPrimary: true });
+    if (!current) return null;
+    return this.update(current.id, current.version, { isPrimary: false });
+  }
+}

@@ -1,0 +1,103 @@
+import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { ContactEntity } from './contact.entity';
+import { CustomerEntity } from './customer.entity';
+import { maskEmail, maskMobile, maskWechatId } from './customer.rules';
+import { ContactDto } from './dto/contact.dto';
+import { CustomerDto, CustomerSummaryDto } from './dto/customer.dto';
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function toCustomerSummary(c: CustomerEntity): CustomerSummaryDto {
+  return {
+    id: c.id,
+    name: c.name,
+    shortName: c.shortName,
+    kind: c.kind,
+    industry: c.industry,
+    scale: c.scale,
+    source: c.source,
+    stage: c.stage,
+    importance: c.importance,
+    status: c.status,
+    ownerId: c.ownerId,
+    departmentId: c.departmentId,
+    marketingConsent: c.marketingConsent,
+    lastInteractionAt: iso(c.lastInteractionAt),
+    nextFollowUpAt: iso(c.nextFollowUpAt),
+    version: c.version,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export function toCustomerDto(c: CustomerEntity, contacts: ContactDto[], piiMasked: boolean): CustomerDto {
+  return {
+    ...toCustomerSummary(c),
+    needs: c.needs ?? {},
+    notes: c.notes,
+    creditCode: c.creditCode,
+    archivedAt: iso(c.archivedAt),
+    piiMasked,
+    contacts,
+  };
+}
+
+/** What the audit log keeps of a customer: everything but the derived bookkeeping fields. */
+export function customerSnapshot(c: CustomerEntity): Record<string, unknown> {
+  const { lastInteractionAt, nextFollowUpAt, createdAt, ...rest } = toCustomerDto(c, [], false);
+  delete (rest as Partial<CustomerDto>).contacts;
+  delete (rest as Partial<CustomerDto>).piiMasked;
+  void lastInteractionAt;
+  void nextFollowUpAt;
+  void createdAt;
+  return rest;
+}
+
+/** Decrypts a contact's personal data, masking it for the roles that only see it masked. */
+export function toContactDto(contact: ContactEntity, cipher: PiiCipher, masked: boolean): ContactDto {
+  const reveal = (payload: string | null, mask: (plain: string) => string) => {
+    if (payload === null) return null;
+    const plain = cipher.decrypt(payload);
+    return masked ? mask(plain) : plain;
+  };
+  return {
+    id: contact.id,
+    customerId: contact.customerId,
+    name: contact.name,
+    position: contact.position,
+    mobile: reveal(contact.mobileEnc, maskMobile),
+    email: reveal(contact.emailEnc, maskEmail),
+    wechatId: reveal(contact.wechatEnc, maskWechatId),
+    isPrimary: contact.isPrimary,
+    status: contact.status,
+    leftAt: iso(contact.leftAt),
+    version: contact.version,
+    createdAt: contact.createdAt.toISOString(),
+    updatedAt: contact.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * The audit log holds no plaintext personal data: masked values, plus a short keyed fingerprint
+ * so that a change between two numbers with the same mask still shows as a change.
+ */
+export function contactSnapshot(contact: ContactEntity, cipher: PiiCipher): Record<string, unknown> {
+  const dto = toContactDto(contact, cipher, true);
+  const fingerprint = (hash: Buffer | null) => (hash ? hash.toString('hex').slice(0, 12) : null);
+  return {
+    id: dto.id,
+    customerId: dto.customerId,
+    name: dto.name,
+    position: dto.position,
+    mobile: dto.mobile,
+    mobileFingerprint: fingerprint(contact.mobileHash),
+    email: dto.email,
+    emailFingerprint: fingerprint(contact.emailHash),
+    wechatId: dto.wechatId,
+    wechatFingerprint: fingerprint(contact.wechatHash),
+    isPrimary: dto.isPrimary,
+    status: dto.status,
+    leftAt: dto.leftAt,
+    version: dto.version,
+  };
+}

@@ -1,0 +1,348 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/roles';
+import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { uniqueViolation } from '../../common/errors/constraint-errors';
+import { DomainError } from '../../common/errors/domain-error';
+import { decodeCursor, Page, toPage } from '../../common/pagination';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.provider';
+import { Transactions } from '../../database/transactions';
+import { CustomerAccess, isAuditedPiiRead, seesMaskedPii } from '../access';
+import { AuditService } from '../audit';
+import { UsersRepository } from '../users';
+import { ContactCodec } from './contact-codec';
+import { ContactEntity } from './contact.entity';
+import { ContactsRepository } from './contacts.repository';
+import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary } from './customer.mapper';
+import { expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
+import { CustomerEntity } from './customer.entity';
+import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
+import { ContactInputDto } from './dto/contact.dto';
+import {
+  ConsentDto,
+  CreateCustomerDto,
+  CustomerDto,
+  CustomerSort,
+  CustomerSummaryDto,
+  DuplicateCheckDto,
+  DuplicateCheckResultDto,
+  DuplicateDto,
+  HistoryEntryDto,
+  ListCustomersQueryDto,
+  RecordConsentDto,
+  UpdateCustomerDto,
+} from './dto/customer.dto';
+
+const DUPLICATE_CONSTRAINTS = new Set(['uq_customers_name_normalized', 'uq_customers_credit_code', 'uq_contacts_mobile', 'uq_contacts_email']);
+const OWNER_ROLES = new Set(['sales', 'manager', 'admin']);
+const SIMILARITY_THRESHOLD = 0.5;
+const SYSTEM_ACTOR = { id: null, role: 'system' };
+
+export const duplicateError = (duplicates: DuplicateDto[]) =>
+  new DomainError('CUSTOMER_DUPLICATE', 'A customer with the same name, credit code, mobile or e-mail already exists', { duplicates });
+
+const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
+
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly customers: CustomersRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly users: UsersRepository,
+    private readonly access: CustomerAccess,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
+    private readonly codec: ContactCodec,
+    private readonly cipher: PiiCipher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** "Who contacts, who records": the creator owns the customer unless a manager or admin assigns someone. */
+  async create(caller: AuthUser, dto: CreateCustomerDto): Promise<CustomerDto> {
+    const nameNormalized = this.normalizedName(dto.name);
+    const contacts = this.prepareContacts(dto.contacts);
+    const probe: DuplicateProbe = {
+      nameNormalized,
+      creditCode: dto.creditCode,
+      ...this.codec.lookupHashes(
+        dto.contacts.flatMap((c) => (c.mobile ? [c.mobile] : [])),
+        dto.contacts.flatMap((c) => (c.email ? [c.email] : [])),
+      ),
+    };
+    const found = await this.customers.findDuplicates(probe);
+    if (found.length > 0) throw duplicateError(found);
+    const owner = await this.resolveOwner(caller, dto.ownerId ?? caller.id);
+    const { contacts: _inputs, ownerId: _owner, ...fields } = dto;
+    return this.refuseDuplicates(probe, () =>
+      this.transactions.run(async () => {
+        const customer = await this.customers.insert({
+          ...fields,
+          nameNormalized,
+          ownerId: owner.id,
+          departmentId: owner.departmentId,
+          createdBy: caller.id,
+        });
+        const saved = await this.contacts.insertMany(contacts.map((c) => ({ ...c, customerId: customer.id })));
+        await this.audit.recordMany([
+          { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customerSnapshot(customer) },
+          ...saved.map((c) => ({ action: 'contact.create', entityType: 'contact', entityId: c.id, after: contactSnapshot(c, this.cipher) })),
+        ]);
+        return toCustomerDto(customer, saved.map((c) => toContactDto(c, this.cipher, false)), false);
+      }),
+    );
+  }
+
+  /** Exact matches (what a create would be refused for) and similar names (warnings). */
+  async checkDuplicates(dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
+    const duplicates = await this.customers.findDuplicates({
+      nameNormalized: normalizeCustomerName(dto.name),
+      creditCode: dto.creditCode,
+      ...this.codec.lookupHashes(dto.mobiles ?? [], dto.emails ?? []),
+    });
+    const exact = new Set(duplicates.map((d) => d.id));
+    const similar = (await this.customers.similarNames(dto.name, SIMILARITY_THRESHOLD, 10)).filter((s) => !exact.has(s.id));
+    return { duplicates, similar };
+  }
+
+  async list(caller: AuthUser, query: ListCustomersQueryDto): Promise<Page<CustomerSummaryDto>> {
+    const limit = query.limit ?? 20;
+    const sort: CustomerSort = query.sort ?? 'name';
+    const cursor = decodeCursor(query.cursor, 3);
+    if (cursor && cursor[0] !== sort) throw invalid('cursor', 'cursor belongs to another sort order');
+    const rows = await this.customers.list({
+      scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
+      q: query.q,
+      stage: query.stage,
+      source: query.source,
+      industry: query.industry,
+      ownerId: query.ownerId,
+      departmentId: query.departmentId,
+      importance: query.importance,
+      updatedSince: query.updatedSince,
+      marketableOnly: query.marketable === true || caller.role === 'marketing',
+      sort,
+      after: cursor ? [String(cursor[1]), String(cursor[2])] : undefined,
+      limit: limit + 1,
+    });
+    return toPage(rows, limit, (r) => toCustomerSummary(r.customer), (r) => [sort, r.sortKey, r.customer.id]);
+  }
+
+  /** One customer with its contacts; an unmasked read by anyone but the owner is audited. */
+  async get(caller: AuthUser, id: string): Promise<CustomerDto> {
+    return this.transactions.run(async () => {
+      await this.access.require(caller, id, 'read');
+      return this.present(caller, (await this.customers.findById(id))!);
+    });
+  }
+
+  async update(caller: AuthUser, id: string, dto: UpdateCustomerDto, ifMatch: string | undefined): Promise<CustomerDto> {
+    const version = expectedVersion(ifMatch, dto.version);
+    if (version === undefined) throw new DomainError('PRECONDITION_REQUIRED', 'Send the version you read, as If-Match or version');
+    if (version === 'conflicting') throw invalid('version', 'If-Match is malformed or disagrees with version');
+    const { version: _v, reason, ownerId, ...fields } = dto;
+    const changes: CustomerChanges = { ...fields };
+    if (dto.name !== undefined) changes.nameNormalized = this.normalizedName(dto.name);
+    const probe: DuplicateProbe = { nameNormalized: changes.nameNormalized ?? '', creditCode: dto.creditCode, mobileHashes: [], emailHashes: [], excludeId: id };
+    return this.refuseDuplicates(probe, () =>
+      this.transactions.run(async () => {
+        await this.access.require(caller, id, 'change');
+        const current = (await this.customers.findById(id))!;
+        if (current.version !== version) throw this.versionConflict(current.version);
+        if (ownerId !== undefined && ownerId !== current.ownerId) {
+          const owner = await this.resolveOwner(caller, ownerId);
+          changes.ownerId = owner.id;
+          changes.departmentId = owner.departmentId;
+        }
+        if (isReasonRequired(current, { ...current, ...changes } as CustomerEntity) && !reason) {
+          throw new DomainError('REASON_REQUIRED', 'Changing a strategic or importance-5 customer, or its owner, needs a reason', {
+            errors: [{ field: 'reason', message: 'reason is required for this change' }],
+          });
+        }
+        if (changes.nameNormalized !== undefined || dto.creditCode !== undefined) {
+          const found = await this.customers.findDuplicates(probe);
+          if (found.length > 0) throw duplicateError(found);
+        }
+        const updated = await this.customers.update(id, version, changes);
+        if (!updated) throw this.versionConflict(current.version + 1);
+        await this.audit.record({
+          action: 'customer.update',
+          entityType: 'customer',
+          entityId: id,
+          before: customerSnapshot(current),
+          after: customerSnapshot(updated),
+          reason,
+        });
+        return this.present(caller, updated);
+      }),
+    );
+  }
+
+  async history(caller: AuthUser, id: string, page: { limit?: number; cursor?: string }): Promise<Page<HistoryEntryDto>> {
+    await this.access.require(caller, id, 'read');
+    const contactIds = (await this.contacts.findByCustomer(id)).map((c) => c.id);
+    return this.audit.history(
+      [
+        { entityType: 'customer', entityIds: [id] },
+        { entityType: 'contact', entityIds: contactIds },
+      ],
+      page,
+    );
+  }
+
+  async reactivate(caller: AuthUser, id: string, reason: string): Promise<CustomerDto> {
+    return this.transactions.run(async () => {
+      await this.access.require(caller, id, 'change');
+      const current = (await this.customers.findById(id))!;
+      if (current.status === 'active') throw new DomainError('CUSTOMER_NOT_ARCHIVED', 'The customer is active already');
+      const updated = await this.customers.update(id, current.version, { status: 'active', archivedAt: null, reactivatedAt: new Date() });
+      if (!updated) throw this.versionConflict(current.version + 1);
+      await this.audit.record({
+        action: 'customer.reactivate',
+        entityType: 'customer',
+        entityId: id,
+        before: customerSnapshot(current),
+        after: customerSnapshot(updated),
+        reason,
+      });
+      return this.present(caller, updated);
+    });
+  }
+
+  /**
+   * 休眠: archives every customer with no interaction for DORMANCY_DAYS and nothing planned, in one
+   * statement, each change audited. Run daily by the scheduler and on demand by an admin.
+   */
+  async sweepDormancy(): Promise<{ changed: number }> {
+    const days = this.config.dormancyDays;
+    return this.transactions.run(async () => {
+      const changed = await this.customers.archiveDormant(days);
+      await this.audit.recordMany(
+        changed.map((c) => ({
+          action: 'customer.dormant',
+          entityType: 'customer',
+          entityId: c.id,
+          before: { status: 'active' },
+          after: { status: 'dormant', version: c.version },
+          reason: `no interaction for over ${days} days and no follow-up planned`,
+          actor: SYSTEM_ACTOR,
+        })),
+      );
+      return { changed: changed.length };
+    });
+  }
+
+  async recordConsent(caller: AuthUser, id: string, dto: RecordConsentDto): Promise<ConsentDto> {
+    return this.transactions.run(async () => {
+      await this.access.require(caller, id, 'change');
+      const current = (await this.customers.findById(id))!;
+      const consent = await this.customers.insertConsent({ customerId: id, ...dto, recordedBy: caller.id });
+      const updated = await this.customers.update(id, current.version, { marketingConsent: dto.status });
+      if (!updated) throw this.versionConflict(current.version + 1);
+      await this.audit.record({
+        action: 'customer.consent',
+        entityType: 'customer',
+        entityId: id,
+        before: { marketingConsent: current.marketingConsent, version: current.version },
+        after: { marketingConsent: dto.status, channel: dto.channel, evidence: dto.evidence, version: updated.version },
+      });
+      return toConsent(consent);
+    });
+  }
+
+  async listConsents(caller: AuthUser, id: string): Promise<ConsentDto[]> {
+    await this.access.require(caller, id, 'read');
+    return (await this.customers.listConsents(id)).map(toConsent);
+  }
+
+  // —— shared steps ——
+
+  findDuplicates(probe: DuplicateProbe): Promise<DuplicateDto[]> {
+    return this.customers.findDuplicates(probe);
+  }
+
+  /** The customer as this caller may see it: contacts masked by role, the unmasked read audited. */
+  private async present(caller: AuthUser, customer: CustomerEntity): Promise<CustomerDto> {
+    const contacts = await this.contacts.findByCustomer(customer.id);
+    await this.auditPiiRead(caller, customer, contacts);
+    const masked = seesMaskedPii(caller);
+    return toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked);
+  }
+
+  /** Audits an unmasked read of personal data by someone other than the owner. */
+  async auditPiiRead(caller: AuthUser, row: { id: string; ownerId: string }, contacts: ContactEntity[]): Promise<void> {
+    const hasPii = contacts.some((c) => c.mobileEnc || c.emailEnc || c.wechatEnc);
+    if (!hasPii || !isAuditedPiiRead(caller, row)) return;
+    await this.audit.record({
+      action: 'pii.read',
+      entityType: 'customer',
+      entityId: row.id,
+      after: { contactIds: contacts.map((c) => c.id), fields: ['mobile', 'email', 'wechatId'] },
+    });
+  }
+
+  /**
+   * Runs `work`; a unique violation on the duplicate indexes (a concurrent create of the same
+   * customer) becomes the same 409 the pre-check gives, with the matches looked up afresh.
+   */
+  async refuseDuplicates<T>(probe: DuplicateProbe, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === undefined || !DUPLICATE_CONSTRAINTS.has(constraint)) throw error;
+      throw duplicateError(await this.customers.findDuplicates(probe));
+    }
+  }
+
+  /** The owner a caller may assign: themselves, or (managers within their department, admins anywhere) an active user who may own customers. */
+  async resolveOwner(caller: AuthUser, ownerId: string): Promise<{ id: string; departmentId: string }> {
+    if (ownerId === caller.id) return { id: caller.id, departmentId: caller.departmentId };
+    if (caller.role !== 'manager' && caller.role !== 'admin') {
+      throw new DomainError('FORBIDDEN', 'Only managers and admins assign customers to someone else');
+    }
+    const owner = await this.users.findById(ownerId);
+    const problem = !owner
+      ? 'ownerId does not name a user'
+      : !owner.active
+        ? 'ownerId names a deactivated user'
+        : !OWNER_ROLES.has(owner.role)
+          ? 'the owner must be a sales user, a manager or an admin'
+          : caller.role === 'manager' && owner.departmentId !== caller.departmentId
+            ? 'a manager assigns owners within their own department'
+            : undefined;
+    if (problem || !owner) throw new DomainError('OWNER_INVALID', problem ?? 'invalid owner', { errors: [{ field: 'ownerId', message: problem ?? '' }] });
+    return { id: owner.id, departmentId: owner.departmentId };
+  }
+
+  private normalizedName(name: string): string {
+    const normalized = normalizeCustomerName(name);
+    if (normalized.length === 0) throw invalid('name', 'name must contain letters or digits');
+    return normalized;
+  }
+
+  /** Encrypts the new customer's contacts; exactly one is primary, at least one has a mobile. */
+  private prepareContacts(inputs: ContactInputDto[]) {
+    if (!inputs.some((c) => c.mobile)) throw invalid('contacts', 'at least one contact needs a mobile number');
+    const primaries = inputs.filter((c) => c.isPrimary).length;
+    if (primaries > 1) throw invalid('contacts', 'only one contact can be primary');
+    const encoded = inputs.map((input, index) => ({
+      name: input.name,
+      position: input.position ?? null,
+      ...this.codec.encode(input),
+      isPrimary: primaries === 0 ? index === 0 : input.isPrimary === true,
+    }));
+    for (const field of ['mobileHash', 'emailHash'] as const) {
+      const values = encoded.flatMap((c) => (c[field] ? [c[field]!.toString('hex')] : []));
+      if (new Set(values).size !== values.length) throw invalid('contacts', `two contacts share the same ${field === 'mobileHash' ? 'mobile' : 'e-mail'}`);
+    }
+    return encoded;
+  }
+
+  private versionConflict(current: number): DomainError {
+    return new DomainError('VERSION_CONFLICT', `The customer was changed meanwhile; the current version is ${current}`, { currentVersion: current });
+  }
+}
+
+function toConsent(c: { id: string; status: 'granted' | 'withdrawn'; channel: string; evidence: string; recordedBy: string; recordedAt: Date }): ConsentDto {
+  return { id: c.id, status: c.status, channel: c.channel, evidence: c.evidence, recordedBy: c.recordedBy, recordedAt: c.recordedAt.toISOString() };
+}

@@ -1,0 +1,490 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../../common/pagination';
+import {
+  CONSENT_STATUSES,
+  type ConsentStatus,
+  CUSTOMER_KINDS,
+  CUSTOMER_SOURCES,
+  CUSTOMER_STAGES,
+  CUSTOMER_STATUSES,
+  type CustomerKind,
+  type CustomerSource,
+  type CustomerStage,
+  type CustomerStatus,
+} from '../customer.entity';
+import { ContactDto, ContactInputDto } from './contact.dto';
+import { IsCreditCode } from './validators';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const upperTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class NeedsDto {
+  @ApiPropertyOptional({ example: '年内采购 200 台服务器', maxLength: 500, description: '采购意向' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  purchaseIntent?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['云服务器', '存储'], description: '产品偏好' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  productPreferences?: string[];
+
+  @ApiPropertyOptional({ example: '100–200 万元', maxLength: 100, description: '预算范围' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 100)
+  budgetRange?: string;
+}
+
+/** Fields a customer has whether created or edited. */
+class CustomerFieldsDto {
+  @ApiPropertyOptional({ example: '华为', maxLength: 100, description: '简称' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(0, 100)
+  shortName?: string;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_KINDS, example: 'organization' })
+  @IsOptional()
+  @IsIn(CUSTOMER_KINDS)
+  kind?: CustomerKind;
+
+  @ApiPropertyOptional({ example: '通信设备', maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(0, 100)
+  industry?: string;
+
+  @ApiPropertyOptional({ example: '1000+', maxLength: 50 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(0, 50)
+  scale?: string;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_SOURCES, example: 'exhibition' })
+  @IsOptional()
+  @IsIn(CUSTOMER_SOURCES)
+  source?: CustomerSource;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_STAGES, example: 'prospect' })
+  @IsOptional()
+  @IsIn(CUSTOMER_STAGES)
+  stage?: CustomerStage;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 5, example: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  importance?: number;
+
+  @ApiPropertyOptional({ type: NeedsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NeedsDto)
+  needs?: NeedsDto;
+
+  @ApiPropertyOptional({ example: '展会上认识，对存储方案感兴趣', maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 5000)
+  notes?: string;
+
+  @ApiPropertyOptional({ example: '91350100M000100Y43', description: '统一社会信用代码: 18 characters with a valid check character' })
+  @IsOptional()
+  @Transform(upperTrim)
+  @IsCreditCode()
+  creditCode?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Managers and admins may assign another owner (within their scope)' })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+}
+
+export class CreateCustomerDto extends CustomerFieldsDto {
+  @ApiProperty({ example: '华为技术有限公司', minLength: 2, maxLength: 200, description: '规范全称' })
+  @Transform(trim)
+  @IsString()
+  @Length(2, 200)
+  name: string;
+
+  @ApiProperty({ type: [ContactInputDto], description: 'At least one contact, at least one of them with a mobile number' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ContactInputDto)
+  contacts: ContactInputDto[];
+}
+
+export class UpdateCustomerDto extends CustomerFieldsDto {
+  @ApiPropertyOptional({ example: '华为技术有限公司', minLength: 2, maxLength: 200 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(2, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 3, description: 'The version you read (or send If-Match); a stale one gives 412 VERSION_CONFLICT' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiPropertyOptional({ example: '客户战略调整', maxLength: 500, description: 'Required for strategic or importance-5 customers and for a change of owner' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
+export const CUSTOMER_SORTS = ['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'lastInteractionAt', '-lastInteractionAt'] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+export class ListCustomersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: '华为', description: 'Fuzzy match on full or short name' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_STAGES })
+  @IsOptional()
+  @IsIn(CUSTOMER_STAGES)
+  stage?: CustomerStage;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_SOURCES })
+  @IsOptional()
+  @IsIn(CUSTOMER_SOURCES)
+  source?: CustomerSource;
+
+  @ApiPropertyOptional({ example: '通信设备' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  industry?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Narrows the list to one owner (never widens your scope)' })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+
+  @ApiPropertyOptional({
+    enum: CUSTOMER_STATUSES,
+    default: 'active',
+    description: '`dormant` and `archived` (the archive) are visible to managers (their department) and admins only',
+  })
+  @IsOptional()
+  @IsIn(CUSTOMER_STATUSES)
+  status?: CustomerStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  importance?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  updatedSince?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Only customers who granted marketing consent (always on for marketing)' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  marketable?: boolean;
+
+  @ApiPropertyOptional({ enum: CUSTOMER_SORTS, default: 'name', description: 'A leading - sorts descending' })
+  @IsOptional()
+  @IsIn(CUSTOMER_SORTS)
+  sort?: CustomerSort;
+}
+
+export class CustomerSummaryDto {
+  @ApiProperty({ format: 'uuid', example: '3f0c6a3e-7b1d-4c55-9a0e-8d2f1b6c4e21' })
+  id: string;
+
+  @ApiProperty({ example: '华为技术有限公司' })
+  name: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '华为' })
+  shortName: string | null;
+
+  @ApiProperty({ enum: CUSTOMER_KINDS, example: 'organization' })
+  kind: CustomerKind;
+
+  @ApiProperty({ type: String, nullable: true, example: '通信设备' })
+  industry: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '1000+' })
+  scale: string | null;
+
+  @ApiProperty({ enum: CUSTOMER_SOURCES, example: 'exhibition' })
+  source: CustomerSource;
+
+  @ApiProperty({ enum: CUSTOMER_STAGES, example: 'prospect' })
+  stage: CustomerStage;
+
+  @ApiProperty({ example: 3 })
+  importance: number;
+
+  @ApiProperty({ enum: CUSTOMER_STATUSES, example: 'active' })
+  status: CustomerStatus;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  departmentId: string;
+
+  @ApiProperty({ enum: CONSENT_STATUSES, example: 'unknown', description: 'Marketing consent' })
+  marketingConsent: ConsentStatus;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-20T09:30:00.000Z' })
+  lastInteractionAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-27T09:00:00.000Z' })
+  nextFollowUpAt: string | null;
+
+  @ApiProperty({ example: 1 })
+  version: number;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T08:00:00.000Z' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T08:00:00.000Z' })
+  updatedAt: string;
+}
+
+export class CustomerDto extends CustomerSummaryDto {
+  @ApiProperty({ type: NeedsDto })
+  needs: NeedsDto;
+
+  @ApiProperty({ type: String, nullable: true })
+  notes: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '91350100M000100Y43' })
+  creditCode: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  archivedAt: string | null;
+
+  @ApiProperty({ example: false, description: 'Whether personal data in contacts is masked for you' })
+  piiMasked: boolean;
+
+  @ApiProperty({ type: [ContactDto] })
+  contacts: ContactDto[];
+}
+
+export class CustomerPageDto {
+  @ApiProperty({ type: [CustomerSummaryDto] })
+  items: CustomerSummaryDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Pass as cursor for the next page; null on the last page' })
+  nextCursor: string | null;
+}
+
+export class DuplicateCheckDto {
+  @ApiProperty({ example: '华为技术有限公司', minLength: 2, maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @Length(2, 200)
+  name: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['13800138000'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  mobiles?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['zhang.wei@example.com'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  emails?: string[];
+
+  @ApiPropertyOptional({ example: '91350100M000100Y43' })
+  @IsOptional()
+  @Transform(upperTrim)
+  @IsString()
+  creditCode?: string;
+}
+
+export const MATCHED_ON = ['name', 'mobile', 'email', 'creditCode'] as const;
+export type MatchedOn = (typeof MATCHED_ON)[number];
+
+export class DuplicateDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: '华为技术有限公司' })
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId: string;
+
+  @ApiProperty({ example: '李雷' })
+  ownerName: string;
+
+  @ApiProperty({ enum: MATCHED_ON, example: 'name' })
+  matchedOn: MatchedOn;
+}
+
+export class SimilarCustomerDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: '华为技术股份有限公司' })
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId: string;
+
+  @ApiProperty({ example: '李雷' })
+  ownerName: string;
+
+  @ApiProperty({ example: 0.72, description: 'pg_trgm similarity, 0.5 to 1' })
+  similarity: number;
+}
+
+export class DuplicateCheckResultDto {
+  @ApiProperty({ type: [DuplicateDto], description: 'Exact matches: creating this customer would be refused with 409' })
+  duplicates: DuplicateDto[];
+
+  @ApiProperty({ type: [SimilarCustomerDto], description: 'Similar names: warnings only' })
+  similar: SimilarCustomerDto[];
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: '客户重新下单', minLength: 1, maxLength: 500 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class DormancySweepResultDto {
+  @ApiProperty({ example: 12, description: 'How many customers became dormant' })
+  changed: number;
+}
+
+export const CONSENT_CHANGES = ['granted', 'withdrawn'] as const;
+
+export class RecordConsentDto {
+  @ApiProperty({ enum: CONSENT_CHANGES, example: 'granted' })
+  @IsIn(CONSENT_CHANGES)
+  status: 'granted' | 'withdrawn';
+
+  @ApiProperty({ example: 'sms', maxLength: 30, description: 'Channel the consent covers or was given through' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 30)
+  channel: string;
+
+  @ApiProperty({ example: '2026-11-20 电话确认，录音编号 A-1093', maxLength: 1000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  evidence: string;
+}
+
+export class ConsentDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: CONSENT_CHANGES, example: 'granted' })
+  status: 'granted' | 'withdrawn';
+
+  @ApiProperty({ example: 'sms' })
+  channel: string;
+
+  @ApiProperty({ example: '2026-11-20 电话确认，录音编号 A-1093' })
+  evidence: string;
+
+  @ApiProperty({ format: 'uuid' })
+  recordedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  recordedAt: string;
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ example: '1024' })
+  id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '李雷' })
+  actorName: string | null;
+
+  @ApiProperty({ example: 'customer.update' })
+  action: string;
+
+  @ApiProperty({ example: 'customer', enum: ['customer', 'contact'] })
+  entityType: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  entityId: string | null;
+
+  @ApiProperty({ type: [String], example: ['stage'] })
+  changedFields: string[];
+
+  @ApiProperty({ type: Object, nullable: true, example: { stage: 'prospect' } })
+  before: Record<string, unknown> | null;
+
+  @ApiProperty({ type: Object, nullable: true, example: { stage: 'customer' } })
+  after: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '签约' })
+  reason: string | null;
+}
+
+export class HistoryPageDto {
+  @ApiProperty({ type: [HistoryEntryDto] })
+  items: HistoryEntryDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}

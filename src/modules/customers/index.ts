@@ -1,0 +1,3 @@
+export { CustomersModule } from './customers.module';
+export { CustomersRepository } from './customers.repository';
+export { ContactsRepository } from './contacts.repository';

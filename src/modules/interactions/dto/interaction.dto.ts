@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { PageQueryDto } from '../../../common/pagination';
+import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** The parts of a record its author may correct. */
+class InteractionTextDto {
+  @ApiPropertyOptional({ example: '客户反馈对报价基本认可', maxLength: 5000, description: 'Customer feedback' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 5000)
+  feedback?: string;
+
+  @ApiPropertyOptional({ example: '下周提供正式合同草案', maxLength: 5000, description: 'Agreements reached' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 5000)
+  agreements?: string;
+
+  @ApiPropertyOptional({ example: '发送合同草案', maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 1000)
+  nextAction?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-29T09:00:00+08:00', description: 'Becomes the customer\'s next follow-up' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  nextActionDueAt?: string;
+}
+
+export class RecordInteractionDto extends InteractionTextDto {
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T10:00:00+08:00' })
+  @IsDateString({ strict: true })
+  occurredAt: string;
+
+  @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
+  @IsIn(INTERACTION_CHANNELS)
+  channel: InteractionChannel;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The customer contact spoken to' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期', minLength: 1, maxLength: 5000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 5000)
+  summary: string;
+}
+
+export class CorrectInteractionDto extends InteractionTextDto {
+  @ApiPropertyOptional({ example: '电话沟通二期采购计划（更正：客户关注的是付款周期）', minLength: 1, maxLength: 5000 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 5000)
+  summary?: string;
+
+  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @IsInt()
+  @Min(1)
+  version: number;
+}
+
+export class ListInteractionsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt at or after' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt before' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Customers of this owner (narrows your scope, never widens it)' })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+}
+
+export class InteractionDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  authorId: string;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
+  channel: InteractionChannel;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  contactId: string | null;
+
+  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期' })
+  summary: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  feedback: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  agreements: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  nextAction: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  nextActionDueAt: string | null;
+
+  @ApiProperty({ example: 1, description: 'Above 1 when the author corrected the record; the old text is in the audit log' })
+  version: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
+export class InteractionPageDto {
+  @ApiProperty({ type: [InteractionDto] })
+  items: InteractionDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../../common/auth/decorators';
+import type { AuthUser } from '../../common/auth/roles';
+import { IdParam } from '../../common/http/id-param';
+import { PageQueryDto } from '../../common/pagination';
+import { CorrectInteractionDto, InteractionDto, InteractionPageDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
+import { InteractionsService } from './interactions.service';
+
+const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
+const WRITERS = ['admin', 'manager', 'sales', 'service'] as const;
+
+@ApiTags('interactions')
+@Controller()
+export class InteractionsController {
+  constructor(private readonly interactions: InteractionsService) {}
+
+  @Post('customers/:id/interactions')
+  @Roles(...WRITERS)
+  @ApiOperation({ operationId: 'recordInteraction', summary: 'Record a contact with the customer (updates its last interaction and next follow-up)' })
+  @ApiCreatedResponse({ type: InteractionDto })
+  recordInteraction(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: RecordInteractionDto): Promise<InteractionDto> {
+    return this.interactions.record(caller, id, dto);
+  }
+
+  @Get('customers/:id/interactions')
+  @Roles(...READERS)
+  @ApiOperation({ operationId: 'listCustomerInteractions', summary: 'Interaction records of one customer, newest first' })
+  @ApiOkResponse({ type: InteractionPageDto })
+  listCustomerInteractions(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Query() page: PageQueryDto): Promise<InteractionPageDto> {
+    return this.interactions.listForCustomer(caller, id, page);
+  }
+
+  @Get('interactions')
+  @Roles(...READERS)
+  @ApiOperation({ operationId: 'listInteractions', summary: 'Interaction records of the customers you may see, newest first' })
+  @ApiOkResponse({ type: InteractionPageDto })
+  listInteractions(@CurrentUser() caller: AuthUser, @Query() query: ListInteractionsQueryDto): Promise<InteractionPageDto> {
+    return this.interactions.list(caller, query);
+  }
+
+  @Patch('interactions/:id')
+  @Roles(...WRITERS)
+  @ApiOperation({ operationId: 'correctInteraction', summary: 'Correct your own record (a new version; the old text stays in the audit log)' })
+  @ApiOkResponse({ type: InteractionDto })
+  correctInteraction(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: CorrectInteractionDto): Promise<InteractionDto> {
+    return this.interactions.correct(caller, id, dto);
+  }
+}

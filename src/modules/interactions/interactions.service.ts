@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/roles';
+import { DomainError, notFound } from '../../common/errors/domain-error';
+import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { Transactions } from '../../database/transactions';
+import { CustomerAccess } from '../access';
+import { AuditService } from '../audit';
+import { ContactsRepository, CustomersRepository } from '../customers';
+import { CorrectInteractionDto, InteractionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
+import { InteractionEntity } from './interaction.entity';
+import { InteractionChanges, InteractionsRepository } from './interactions.repository';
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+function toDto(i: InteractionEntity): InteractionDto {
+  return {
+    id: i.id,
+    customerId: i.customerId,
+    authorId: i.authorId,
+    occurredAt: i.occurredAt.toISOString(),
+    channel: i.channel,
+    contactId: i.contactId,
+    summary: i.summary,
+    feedback: i.feedback,
+    agreements: i.agreements,
+    nextAction: i.nextAction,
+    nextActionDueAt: iso(i.nextActionDueAt),
+    version: i.version,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+  };
+}
+
+const snapshot = (i: InteractionEntity) => {
+  const { createdAt: _c, updatedAt: _u, ...rest } = toDto(i);
+  return rest;
+};
+
+@Injectable()
+export class InteractionsService {
+  constructor(
+    private readonly interactions: InteractionsRepository,
+    private readonly customers: CustomersRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly access: CustomerAccess,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
+  ) {}
+
+  /** 联系记录: also moves the customer's last interaction and next follow-up. */
+  async record(caller: AuthUser, customerId: string, dto: RecordInteractionDto): Promise<InteractionDto> {
+    return this.transactions.run(async () => {
+      await this.access.require(caller, customerId, 'interact');
+      if (dto.contactId) {
+        const contact = await this.contacts.findById(dto.contactId);
+        if (!contact || contact.customerId !== customerId) {
+          throw new DomainError('UNPROCESSABLE', 'contactId is not a contact of this customer', {
+            errors: [{ field: 'contactId', message: 'contactId is not a contact of this customer' }],
+          });
+        }
+      }
+      const interaction = await this.interactions.insert({
+        customerId,
+        authorId: caller.id,
+        occurredAt: new Date(dto.occurredAt),
+        channel: dto.channel,
+        contactId: dto.contactId ?? null,
+        summary: dto.summary,
+        feedback: dto.feedback ?? null,
+        agreements: dto.agreements ?? null,
+        nextAction: dto.nextAction ?? null,
+        nextActionDueAt: dto.nextActionDueAt ? new Date(dto.nextActionDueAt) : null,
+      });
+      await this.customers.recordInteraction(customerId, interaction.occurredAt, interaction.nextActionDueAt);
+      await this.audit.record({ action: 'interaction.create', entityType: 'interaction', entityId: interaction.id, after: snapshot(interaction) });
+      return toDto(interaction);
+    });
+  }
+
+  async listForCustomer(caller: AuthUser, customerId: string, page: PageQueryDto): Promise<Page<InteractionDto>> {
+    await this.access.require(caller, customerId, 'read');
+    return this.page(page, (before, limit) => this.interactions.list({ customerId, before, limit }));
+  }
+
+  async list(caller: AuthUser, query: ListInteractionsQueryDto): Promise<Page<InteractionDto>> {
+    const scope = this.access.listScope(caller, 'c', ['active', 'dormant', 'archived']);
+    return this.page(query, (before, limit) =>
+      this.interactions.list({ scope, ownerId: query.ownerId, from: query.from, to: query.to, before, limit }),
+    );
+  }
+
+  /** Only the author corrects a record; the old text stays in the audit log. */
+  async correct(caller: AuthUser, id: string, dto: CorrectInteractionDto): Promise<InteractionDto> {
+    return this.transactions.run(async () => {
+      const current = await this.interactions.findById(id);
+      if (!current) throw notFound('Interaction');
+      try {
+        await this.access.require(caller, current.customerId, 'interact');
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') throw notFound('Interaction');
+        throw error;
+      }
+      if (current.authorId !== caller.id) throw new DomainError('NOT_AUTHOR', 'Only the author may correct an interaction record');
+      if (current.version !== dto.version) {
+        throw new DomainError('VERSION_CONFLICT', `The record was corrected meanwhile; the current version is ${current.version}`);
+      }
+      const { version, nextActionDueAt, ...text } = dto;
+      const changes: InteractionChanges = { ...text };
+      if (nextActionDueAt !== undefined) changes.nextActionDueAt = new Date(nextActionDueAt);
+      const updated = await this.interactions.update(id, version, changes);
+      if (!updated) throw new DomainError('VERSION_CONFLICT', 'The record was corrected meanwhile');
+      if (nextActionDueAt !== undefined) await this.customers.recordInteraction(updated.customerId, updated.occurredAt, updated.nextActionDueAt);
+      await this.audit.record({
+        action: 'interaction.correct',
+        entityType: 'interaction',
+        entityId: id,
+        before: snapshot(current),
+        after: snapshot(updated),
+      });
+      return toDto(updated);
+    });
+  }
+
+  private async page(
+    page: PageQueryDto,
+    fetch: (before: [string, string] | undefined, limit: number) => Promise<{ interaction: InteractionEntity; sortKey: string }[]>,
+  ): Promise<Page<InteractionDto>> {
+    const limit = page.limit ?? 20;
+    const cursor = decodeCursor(page.cursor, 2);
+    const rows = await fetch(cursor ? [String(cursor[0]), String(cursor[1])] : undefined, limit + 1);
+    return toPage(rows, limit, (r) => toDto(r.interaction), (r) => [r.sortKey, r.interaction.id]);
+  }
+}
