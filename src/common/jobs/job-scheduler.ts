@@ -60,12 +60,13 @@ export class JobScheduler implements OnApplicationShutdown {
 
   private async claim(job: ScheduledJob): Promise<boolean> {
     await this.dataSource.query(`INSERT INTO scheduled_jobs (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [job.name]);
-    const claimed: unknown[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [, claimed]: [unknown[], number] = await this.dataSource.query(
       `UPDATE scheduled_jobs SET last_started_at = now()
         WHERE name = $1 AND (last_started_at IS NULL OR last_started_at < now() - make_interval(secs => $2))
         RETURNING name`,
       [job.name, job.everySeconds],
     );
-    return claimed.length > 0;
+    return claimed > 0;
   }
 }

@@ -109,7 +109,8 @@ export class CustomersRepository {
     const key = SORT_KEYS[filter.sort.replace(/^-/, '')];
     const qb = this.repo.createQueryBuilder('c').where(filter.scope.where, filter.scope.params);
     if (filter.q) {
-      qb.andWhere('(c.name ILIKE :qLike OR c.short_name ILIKE :qLike OR c.name % :q)', { q: filter.q, qLike: `%${escapeLike(filter.q)}%` });
+      // Substring first (what people type for Chinese names), then trigram word similarity for typos.
+      qb.andWhere('(c.name ILIKE :qLike OR c.short_name ILIKE :qLike OR :q <% c.name)', { q: filter.q, qLike: `%${escapeLike(filter.q)}%` });
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.source) qb.andWhere('c.source = :source', { source: filter.source });
@@ -136,7 +137,8 @@ export class CustomersRepository {
    * nothing planned. Returns what changed.
    */
   async archiveDormant(days: number): Promise<{ id: string; version: number }[]> {
-    return this.transactions.manager.query(
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [{ id: string; version: number }[], number] = await this.transactions.manager.query(
       `UPDATE customers SET status = 'dormant', archived_at = now(), version = version + 1, updated_at = now()
         WHERE status = 'active'
           AND greatest(coalesce(last_interaction_at, created_at), coalesce(reactivated_at, created_at)) < now() - make_interval(days => $1)
@@ -144,6 +146,7 @@ export class CustomersRepository {
         RETURNING id, version`,
       [days],
     );
+    return rows;
   }
 
   /** An interaction moves the customer's last contact forward and sets the next planned follow-up. */
