@@ -28,6 +28,8 @@ export interface TestApp {
   department(name: string): Promise<string>;
   /** Creates a user (via the API, as admin) and returns a client logged in as them. */
   userClient(role: Role, options?: { username?: string; departmentId?: string }): Promise<{ api: Api; id: string; username: string }>;
+  /** A second instance of the service on the same database, as behind a load balancer. */
+  anotherInstance(): Promise<NestFastifyApplication>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new Pool({ connectionString: databaseUrl, max: 3 });
+  const others: NestFastifyApplication[] = [];
   const anonymous = clientFor(baseUrl);
 
   const login = async (username: string, password: string) => {
@@ -86,7 +89,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     admin,
     department,
     userClient,
+    anotherInstance: async () => {
+      const other = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY });
+      others.push(other);
+      return other;
+    },
     close: async () => {
+      for (const other of others) await other.close();
       await app.close();
       await db.end();
       await dropDatabase(serverUrl, name);
