@@ -1,5 +1,6 @@
 import { Init1763805600000 } from './1763805600000-Init';
 import { Customers1795343543622 } from './1795343543622-Customers';
+import { TagsAndTiers1795344304308 } from './1795344304308-TagsAndTiers';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000, Customers1795343543622];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308];

@@ -34,7 +34,8 @@ function writeMigration(name: string, up: string[], down: string[]): string {
   const timestamp = Date.now();
   const className = `${name}${timestamp}`;
   const file = `${timestamp}-${name}`;
-  const lines = (queries: string[]) => queries.map((q) => `    await q.query(${JSON.stringify(q)});`).join('\n');
+  const literal = (sql: string) => '`' + sql.replace(/[`\\$]/g, '\\$&') + '`';
+  const lines = (queries: string[]) => queries.map((q) => `    await q.query(${literal(q)});`).join('\n');
   writeFileSync(
     join('migrations', `${file}.ts`),
     `import { MigrationInterface, QueryRunner } from 'typeorm';

@@ -171,7 +171,7 @@ describe('dormancy (休眠) and the archive', () => {
     await t.db.query(`UPDATE customers SET created_at = now() - interval '500 days', last_interaction_at = now() - interval '400 days' WHERE id = ANY($1)`, [
       [stale.id, planned.id],
     ]);
-    await t.db.query(`UPDATE customers SET next_follow_up_at = now() + interval '7 days' WHERE id = $1`, [planned.id]);
+    await t.db.query(`UPDATE customers SET next_action_due_at = now() + interval '7 days' WHERE id = $1`, [planned.id]);
     await t.db.query(`UPDATE customers SET created_at = now() - interval '500 days', last_interaction_at = now() - interval '10 days' WHERE id = $1`, [fresh.id]);
 
     expect((await w.salesEast1.api.POST('/api/v1/customers/dormancy-sweep')).response.status).toBe(403);

@@ -6,6 +6,8 @@ import { ContactEntity } from '../modules/customers/contact.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
 import { DepartmentEntity } from '../modules/departments/department.entity';
 import { InteractionEntity } from '../modules/interactions/interaction.entity';
+import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
+import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
 /** Every entity, listed once for the data source, the migration tooling and the tests. */
@@ -20,4 +22,8 @@ export const ENTITIES = [
   ContactEntity,
   CustomerConsentEntity,
   InteractionEntity,
+  TierEntity,
+  TagGroupEntity,
+  TagEntity,
+  CustomerTagEntity,
 ];

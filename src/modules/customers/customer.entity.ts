@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { DepartmentEntity } from '../departments/department.entity';
+import { TierEntity } from '../tiers/tier.entity';
 import { UserEntity } from '../users/user.entity';
 
 export const CUSTOMER_KINDS = ['organization', 'individual'] as const;
@@ -28,6 +29,7 @@ export interface CustomerNeeds {
 @Check('ck_customers_status', `status IN ('active', 'dormant', 'archived')`)
 @Check('ck_customers_consent', `marketing_consent IN ('unknown', 'granted', 'withdrawn')`)
 @Check('ck_customers_importance', `importance BETWEEN 1 AND 5`)
+@Check('ck_customers_potential_score', `potential_score BETWEEN 0 AND 100`)
 @Index('uq_customers_name_normalized', ['nameNormalized'], { unique: true })
 @Index('uq_customers_credit_code', ['creditCode'], { unique: true, where: 'credit_code IS NOT NULL' })
 @Index('ix_customers_owner', ['ownerId', 'status', 'name', 'id'])
@@ -40,6 +42,10 @@ export interface CustomerNeeds {
 @Index('ix_customers_name_trgm', { synchronize: false })
 @Index('ix_customers_short_name_trgm', { synchronize: false })
 @Index('ix_customers_dormancy', { synchronize: false })
+@Index('ix_customers_tier', ['tierId'])
+@Index('ix_customers_follow_up', ['status', 'nextFollowUpAt', 'id'])
+@Index('ix_customers_owner_follow_up', ['ownerId', 'status', 'nextFollowUpAt', 'id'])
+@Index('ix_customers_department_follow_up', ['departmentId', 'status', 'nextFollowUpAt', 'id'])
 export class CustomerEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -112,6 +118,27 @@ export class CustomerEntity {
 
   @Column({ name: 'next_follow_up_at', type: 'timestamptz', nullable: true })
   nextFollowUpAt: Date | null;
+
+  @Column({ name: 'tier_id', type: 'uuid', nullable: true })
+  tierId: string | null;
+
+  @ManyToOne(() => TierEntity, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'tier_id', foreignKeyConstraintName: 'fk_customers_tier' })
+  tier?: TierEntity;
+
+  /** Yuan; numeric in the database, a string from the driver to keep precision. */
+  @Column({ name: 'annual_revenue', type: 'numeric', precision: 18, scale: 2, nullable: true })
+  annualRevenue: string | null;
+
+  @Column({ name: 'cooperation_since', type: 'date', nullable: true })
+  cooperationSince: string | null;
+
+  @Column({ name: 'potential_score', type: 'smallint', nullable: true })
+  potentialScore: number | null;
+
+  /** Due date of the next action recorded on the latest interaction. */
+  @Column({ name: 'next_action_due_at', type: 'timestamptz', nullable: true })
+  nextActionDueAt: Date | null;
 
   @Column({ name: 'marketing_consent', type: 'varchar', length: 20, default: 'unknown' })
   marketingConsent: ConsentStatus;

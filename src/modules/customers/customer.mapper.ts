@@ -3,11 +3,11 @@ import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { maskEmail, maskMobile, maskWechatId } from './customer.rules';
 import { ContactDto } from './dto/contact.dto';
-import { CustomerDto, CustomerSummaryDto } from './dto/customer.dto';
+import { CustomerDto, CustomerSummaryDto, CustomerTagDto } from './dto/customer.dto';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export function toCustomerSummary(c: CustomerEntity): CustomerSummaryDto {
+export function toCustomerSummary(c: CustomerEntity, tags: CustomerTagDto[] = []): CustomerSummaryDto {
   return {
     id: c.id,
     name: c.name,
@@ -22,6 +22,11 @@ export function toCustomerSummary(c: CustomerEntity): CustomerSummaryDto {
     ownerId: c.ownerId,
     departmentId: c.departmentId,
     marketingConsent: c.marketingConsent,
+    tierId: c.tierId,
+    annualRevenue: c.annualRevenue === null ? null : Number(c.annualRevenue),
+    cooperationSince: c.cooperationSince,
+    potentialScore: c.potentialScore,
+    tags,
     lastInteractionAt: iso(c.lastInteractionAt),
     nextFollowUpAt: iso(c.nextFollowUpAt),
     version: c.version,
@@ -30,9 +35,9 @@ export function toCustomerSummary(c: CustomerEntity): CustomerSummaryDto {
   };
 }
 
-export function toCustomerDto(c: CustomerEntity, contacts: ContactDto[], piiMasked: boolean): CustomerDto {
+export function toCustomerDto(c: CustomerEntity, contacts: ContactDto[], piiMasked: boolean, tags: CustomerTagDto[] = []): CustomerDto {
   return {
-    ...toCustomerSummary(c),
+    ...toCustomerSummary(c, tags),
     needs: c.needs ?? {},
     notes: c.notes,
     creditCode: c.creditCode,
@@ -47,6 +52,7 @@ export function customerSnapshot(c: CustomerEntity): Record<string, unknown> {
   const { lastInteractionAt, nextFollowUpAt, createdAt, ...rest } = toCustomerDto(c, [], false);
   delete (rest as Partial<CustomerDto>).contacts;
   delete (rest as Partial<CustomerDto>).piiMasked;
+  delete (rest as Partial<CustomerDto>).tags; // tag changes have audit entries of their own
   void lastInteractionAt;
   void nextFollowUpAt;
   void createdAt;

@@ -3,7 +3,22 @@ import { ListScopeSql } from '../access';
 import { Transactions } from '../../database/transactions';
 import { CustomerConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
-import type { CustomerSort, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
+import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
+
+export interface DueFollowUpRow {
+  customerId: string;
+  name: string;
+  ownerId: string;
+  ownerName: string;
+  departmentId: string;
+  tierId: string | null;
+  tierCode: string | null;
+  tierName: string | null;
+  preferredChannel: string | null;
+  nextFollowUpAt: Date;
+  lastInteractionAt: Date | null;
+  sortKey: string;
+}
 
 export interface DuplicateProbe {
   nameNormalized: string;
@@ -27,6 +42,12 @@ export interface CustomerListFilter {
   importance?: number;
   updatedSince?: string;
   marketableOnly: boolean;
+  /** Carries all of these tags. */
+  tagIds?: string[];
+  /** Carries at least one of these tags. */
+  anyTagIds?: string[];
+  tierId?: string;
+  followUpDue?: boolean;
   sort: CustomerSort;
   /** Keyset: the sort key (as text) and id of the last row of the previous page. */
   after?: [string, string];
@@ -120,6 +141,17 @@ export class CustomersRepository {
     if (filter.importance) qb.andWhere('c.importance = :importance', { importance: filter.importance });
     if (filter.updatedSince) qb.andWhere('c.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
     if (filter.marketableOnly) qb.andWhere(`c.marketing_consent = 'granted'`);
+    if (filter.tierId) qb.andWhere('c.tier_id = :tierId', { tierId: filter.tierId });
+    if (filter.followUpDue) qb.andWhere('c.next_follow_up_at <= now()');
+    if (filter.tagIds?.length) {
+      qb.andWhere(
+        `c.id IN (SELECT ct.customer_id FROM customer_tags ct WHERE ct.tag_id = ANY(:allTags) GROUP BY ct.customer_id HAVING count(*) = :allTagCount)`,
+        { allTags: filter.tagIds, allTagCount: new Set(filter.tagIds).size },
+      );
+    }
+    if (filter.anyTagIds?.length) {
+      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.tag_id = ANY(:anyTags))`, { anyTags: filter.anyTagIds });
+    }
     if (filter.after) {
       qb.andWhere(`(${key.expr}, c.id) ${descending ? '<' : '>'} (CAST(:afterKey AS ${key.cast}), CAST(:afterId AS uuid))`, {
         afterKey: filter.after[0],
@@ -142,22 +174,103 @@ export class CustomersRepository {
       `UPDATE customers SET status = 'dormant', archived_at = now(), version = version + 1, updated_at = now()
         WHERE status = 'active'
           AND greatest(coalesce(last_interaction_at, created_at), coalesce(reactivated_at, created_at)) < now() - make_interval(days => $1)
-          AND (next_follow_up_at IS NULL OR next_follow_up_at < now())
+          AND (next_action_due_at IS NULL OR next_action_due_at < now())
         RETURNING id, version`,
       [days],
     );
     return rows;
   }
 
-  /** An interaction moves the customer's last contact forward and sets the next planned follow-up. */
-  async recordInteraction(customerId: string, occurredAt: Date, nextFollowUpAt: Date | null): Promise<void> {
+  /**
+   * An interaction moves the customer's last contact forward; the latest one's next action is the
+   * one that counts. The follow-up date is then recomputed.
+   */
+  async recordInteraction(customerId: string, occurredAt: Date, nextActionDueAt: Date | null): Promise<void> {
     await this.transactions.manager.query(
       `UPDATE customers
-          SET last_interaction_at = greatest(last_interaction_at, $2::timestamptz),
-              next_follow_up_at = CASE WHEN $2::timestamptz >= coalesce(last_interaction_at, '-infinity') THEN $3::timestamptz ELSE next_follow_up_at END
+          SET next_action_due_at = CASE WHEN $2::timestamptz >= coalesce(last_interaction_at, '-infinity') THEN $3::timestamptz ELSE next_action_due_at END,
+              last_interaction_at = greatest(last_interaction_at, $2::timestamptz)
         WHERE id = $1`,
-      [customerId, occurredAt, nextFollowUpAt],
+      [customerId, occurredAt, nextActionDueAt],
     );
+    await this.refreshFollowUps([customerId]);
+  }
+
+  /**
+   * 沟通提醒: the next follow-up is the earlier of the last interaction (or creation) plus the
+   * tier's cadence, and the next action's due date. One statement for any number of customers.
+   */
+  async refreshFollowUps(customerIds: string[]): Promise<void> {
+    await this.transactions.manager.query(
+      `UPDATE customers c
+          SET next_follow_up_at = least(
+                coalesce(c.last_interaction_at, c.created_at) + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
+                c.next_action_due_at)
+        WHERE c.id = ANY($1::uuid[])`,
+      [customerIds],
+    );
+  }
+
+  /** The tier new customers start in. */
+  async defaultTierId(): Promise<string | null> {
+    const rows: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM tiers WHERE code = 'ordinary'`);
+    return rows[0]?.id ?? null;
+  }
+
+  /** Tags of these customers as `viewerId` sees them: company tags and the viewer's own personal tags. */
+  async tagsOf(customerIds: string[], viewerId: string): Promise<Map<string, CustomerTagDto[]>> {
+    const rows: (CustomerTagDto & { customerId: string })[] = customerIds.length
+      ? await this.transactions.manager.query(
+          `SELECT ct.customer_id AS "customerId", t.id, t.name, g.id AS "groupId", g.name AS "groupName", t.owner_id IS NOT NULL AS personal
+             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id JOIN tag_groups g ON g.id = t.group_id
+            WHERE ct.customer_id = ANY($1::uuid[]) AND (t.owner_id IS NULL OR t.owner_id = $2)
+            ORDER BY g.sort_order, g.name, t.sort_order, t.name`,
+          [customerIds, viewerId],
+        )
+      : [];
+    const byCustomer = new Map<string, CustomerTagDto[]>();
+    for (const { customerId, ...tag } of rows) byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), tag]);
+    return byCustomer;
+  }
+
+  /** Tag ids among `ids` that `viewerId` cannot see (unknown, or someone else's personal tag). */
+  async invisibleTagIds(ids: string[], viewerId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.transactions.manager.query(
+      `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND (owner_id IS NULL OR owner_id = $2)`,
+      [ids, viewerId],
+    );
+    const visible = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !visible.has(id));
+  }
+
+  /** Customers due for contact by `before`, most overdue first, in the caller's scope. */
+  async dueFollowUps(filter: { scope: ListScopeSql; ownerId?: string; departmentId?: string; before: string; after?: [string, string]; limit: number }): Promise<DueFollowUpRow[]> {
+    const qb = this.repo
+      .createQueryBuilder('c')
+      .leftJoin('tiers', 't', 't.id = c.tier_id')
+      .innerJoin('users', 'u', 'u.id = c.owner_id')
+      .select([
+        'c.id AS "customerId"',
+        'c.name AS "name"',
+        'c.owner_id AS "ownerId"',
+        'u.display_name AS "ownerName"',
+        'c.department_id AS "departmentId"',
+        't.id AS "tierId"',
+        't.code AS "tierCode"',
+        't.name AS "tierName"',
+        't.preferred_channel AS "preferredChannel"',
+        'c.next_follow_up_at AS "nextFollowUpAt"',
+        'c.last_interaction_at AS "lastInteractionAt"',
+        'c.next_follow_up_at::text AS "sortKey"',
+      ])
+      .where(filter.scope.where, filter.scope.params)
+      .andWhere('c.next_follow_up_at <= :before', { before: filter.before });
+    if (filter.ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.departmentId) qb.andWhere('c.department_id = :departmentId', { departmentId: filter.departmentId });
+    if (filter.after) {
+      qb.andWhere('(c.next_follow_up_at, c.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', { afterAt: filter.after[0], afterId: filter.after[1] });
+    }
+    return qb.orderBy('c.next_follow_up_at', 'ASC').addOrderBy('c.id', 'ASC').limit(filter.limit).getRawMany<DueFollowUpRow>();
   }
 
   async insertConsent(consent: Omit<CustomerConsentEntity, 'id' | 'recordedAt' | 'customer'>): Promise<CustomerConsentEntity> {

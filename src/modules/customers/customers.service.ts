@@ -26,6 +26,8 @@ import {
   CustomerSummaryDto,
   DuplicateCheckDto,
   DuplicateCheckResultDto,
+  DueFollowUpDto,
+  DueFollowUpsQueryDto,
   DuplicateDto,
   HistoryEntryDto,
   ListCustomersQueryDto,
@@ -72,16 +74,20 @@ export class CustomersService {
     const found = await this.customers.findDuplicates(probe);
     if (found.length > 0) throw duplicateError(found);
     const owner = await this.resolveOwner(caller, dto.ownerId ?? caller.id);
-    const { contacts: _inputs, ownerId: _owner, ...fields } = dto;
+    const { contacts: _inputs, ownerId: _owner, annualRevenue, ...fields } = dto;
     return this.refuseDuplicates(probe, () =>
       this.transactions.run(async () => {
-        const customer = await this.customers.insert({
+        const inserted = await this.customers.insert({
           ...fields,
+          annualRevenue: revenueColumn(annualRevenue),
           nameNormalized,
           ownerId: owner.id,
           departmentId: owner.departmentId,
+          tierId: await this.customers.defaultTierId(),
           createdBy: caller.id,
         });
+        await this.customers.refreshFollowUps([inserted.id]);
+        const customer = (await this.customers.findById(inserted.id))!;
         const saved = await this.contacts.insertMany(contacts.map((c) => ({ ...c, customerId: customer.id })));
         await this.audit.recordMany([
           { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customerSnapshot(customer) },
@@ -109,6 +115,12 @@ export class CustomersService {
     const sort: CustomerSort = query.sort ?? 'name';
     const cursor = decodeCursor(query.cursor, 3);
     if (cursor && cursor[0] !== sort) throw invalid('cursor', 'cursor belongs to another sort order');
+    for (const field of ['tagIds', 'anyTagIds'] as const) {
+      const ids = query[field] ?? [];
+      if (ids.length > 0 && (await this.customers.invisibleTagIds(ids, caller.id)).length > 0) {
+        throw invalid(field, `${field} names a tag that does not exist`);
+      }
+    }
     const rows = await this.customers.list({
       scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
       q: query.q,
@@ -120,11 +132,50 @@ export class CustomersService {
       importance: query.importance,
       updatedSince: query.updatedSince,
       marketableOnly: query.marketable === true || caller.role === 'marketing',
+      tagIds: query.tagIds,
+      anyTagIds: query.anyTagIds,
+      tierId: query.tierId,
+      followUpDue: query.followUpDue,
       sort,
       after: cursor ? [String(cursor[1]), String(cursor[2])] : undefined,
       limit: limit + 1,
     });
-    return toPage(rows, limit, (r) => toCustomerSummary(r.customer), (r) => [sort, r.sortKey, r.customer.id]);
+    const tags = await this.customers.tagsOf(rows.slice(0, limit).map((r) => r.customer.id), caller.id);
+    return toPage(rows, limit, (r) => toCustomerSummary(r.customer, tags.get(r.customer.id) ?? []), (r) => [sort, r.sortKey, r.customer.id]);
+  }
+
+  /** 沟通提醒: customers due for contact by `before`, most overdue first. */
+  async dueFollowUps(caller: AuthUser, query: DueFollowUpsQueryDto): Promise<Page<DueFollowUpDto>> {
+    const limit = query.limit ?? 20;
+    const cursor = decodeCursor(query.cursor, 2);
+    const before = query.before ?? new Date().toISOString();
+    const scope = query.scope ?? 'mine';
+    const rows = await this.customers.dueFollowUps({
+      scope: this.access.listScope(caller, 'c', ['active']),
+      ownerId: scope === 'mine' ? caller.id : undefined,
+      departmentId: scope === 'department' ? caller.departmentId : undefined,
+      before,
+      after: cursor ? [String(cursor[0]), String(cursor[1])] : undefined,
+      limit: limit + 1,
+    });
+    const now = Date.now();
+    return toPage(
+      rows,
+      limit,
+      (r) => ({
+        customerId: r.customerId,
+        name: r.name,
+        ownerId: r.ownerId,
+        ownerName: r.ownerName,
+        departmentId: r.departmentId,
+        tier: r.tierId ? { id: r.tierId, code: r.tierCode!, name: r.tierName! } : null,
+        preferredChannel: r.preferredChannel,
+        nextFollowUpAt: r.nextFollowUpAt.toISOString(),
+        lastInteractionAt: r.lastInteractionAt?.toISOString() ?? null,
+        daysOverdue: Math.max(0, Math.floor((now - r.nextFollowUpAt.getTime()) / 86_400_000)),
+      }),
+      (r) => [r.sortKey, r.customerId],
+    );
   }
 
   /** One customer with its contacts; an unmasked read by anyone but the owner is audited. */
@@ -139,8 +190,9 @@ export class CustomersService {
     const version = expectedVersion(ifMatch, dto.version);
     if (version === undefined) throw new DomainError('PRECONDITION_REQUIRED', 'Send the version you read, as If-Match or version');
     if (version === 'conflicting') throw invalid('version', 'If-Match is malformed or disagrees with version');
-    const { version: _v, reason, ownerId, ...fields } = dto;
+    const { version: _v, reason, ownerId, annualRevenue, ...fields } = dto;
     const changes: CustomerChanges = { ...fields };
+    if (annualRevenue !== undefined) changes.annualRevenue = revenueColumn(annualRevenue);
     if (dto.name !== undefined) changes.nameNormalized = this.normalizedName(dto.name);
     const probe: DuplicateProbe = { nameNormalized: changes.nameNormalized ?? '', creditCode: dto.creditCode, mobileHashes: [], emailHashes: [], excludeId: id };
     return this.refuseDuplicates(probe, () =>
@@ -265,7 +317,8 @@ export class CustomersService {
     const contacts = await this.contacts.findByCustomer(customer.id);
     await this.auditPiiRead(caller, customer, contacts);
     const masked = seesMaskedPii(caller);
-    return toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked);
+    const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
+    return toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
   }
 
   /** Audits an unmasked read of personal data by someone other than the owner. */
@@ -341,6 +394,10 @@ export class CustomersService {
   private versionConflict(current: number): DomainError {
     return new DomainError('VERSION_CONFLICT', `The customer was changed meanwhile; the current version is ${current}`, { currentVersion: current });
   }
+}
+
+function revenueColumn(revenue: number | undefined): string | undefined {
+  return revenue === undefined ? undefined : revenue.toFixed(2);
 }
 
 function toConsent(c: { id: string; status: 'granted' | 'withdrawn'; channel: string; evidence: string; recordedBy: string; recordedAt: Date }): ConsentDto {

@@ -8,7 +8,10 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsISO8601,
+  IsNumber,
   IsOptional,
+  Matches,
   IsString,
   IsUUID,
   Length,
@@ -35,6 +38,25 @@ import { IsCreditCode } from './validators';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const upperTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const toIdList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+
+export class CustomerTagDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: '高意向' })
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  groupId: string;
+
+  @ApiProperty({ example: '采购阶段' })
+  groupName: string;
+
+  @ApiProperty({ example: false, description: 'A personal tag of yours (others do not see it)' })
+  personal: boolean;
+}
 
 export class NeedsDto {
   @ApiPropertyOptional({ example: '年内采购 200 台服务器', maxLength: 500, description: '采购意向' })
@@ -125,6 +147,26 @@ class CustomerFieldsDto {
   @IsOptional()
   @IsUUID()
   ownerId?: string;
+
+  @ApiPropertyOptional({ example: 12000000, minimum: 0, description: 'Annual revenue with us, in yuan (tier criterion)' })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @Min(0)
+  @Max(9_999_999_999_999)
+  annualRevenue?: number;
+
+  @ApiPropertyOptional({ format: 'date', example: '2021-03-01', description: 'Start of the cooperation (tier criterion)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'cooperationSince must be a date like 2021-03-01' })
+  cooperationSince?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 85, description: 'Potential score (tier criterion)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  potentialScore?: number;
 }
 
 export class CreateCustomerDto extends CustomerFieldsDto {
@@ -230,6 +272,33 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsBoolean()
   marketable?: boolean;
 
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Customers carrying ALL of these tags (repeat the parameter or separate by commas)' })
+  @IsOptional()
+  @Transform(toIdList)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  tagIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Customers carrying ANY of these tags' })
+  @IsOptional()
+  @Transform(toIdList)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  anyTagIds?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  tierId?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Only customers whose next follow-up is due now or overdue' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  followUpDue?: boolean;
+
   @ApiPropertyOptional({ enum: CUSTOMER_SORTS, default: 'name', description: 'A leading - sorts descending' })
   @IsOptional()
   @IsIn(CUSTOMER_SORTS)
@@ -275,6 +344,21 @@ export class CustomerSummaryDto {
 
   @ApiProperty({ enum: CONSENT_STATUSES, example: 'unknown', description: 'Marketing consent' })
   marketingConsent: ConsentStatus;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  tierId: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 12000000 })
+  annualRevenue: number | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true, example: '2021-03-01' })
+  cooperationSince: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 85 })
+  potentialScore: number | null;
+
+  @ApiProperty({ type: [CustomerTagDto], description: 'Company tags, and your own personal tags' })
+  tags: CustomerTagDto[];
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-20T09:30:00.000Z' })
   lastInteractionAt: string | null;
@@ -484,6 +568,71 @@ export class HistoryEntryDto {
 export class HistoryPageDto {
   @ApiProperty({ type: [HistoryEntryDto] })
   items: HistoryEntryDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}
+
+export const FOLLOW_UP_SCOPES = ['mine', 'department', 'all'] as const;
+
+export class DueFollowUpsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: FOLLOW_UP_SCOPES, default: 'mine', description: 'Always within what your role may see' })
+  @IsOptional()
+  @IsIn(FOLLOW_UP_SCOPES)
+  scope?: (typeof FOLLOW_UP_SCOPES)[number];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Due at or before this time (default: now)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  before?: string;
+}
+
+export class TierRefDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'core' })
+  code: string;
+
+  @ApiProperty({ example: '核心客户' })
+  name: string;
+}
+
+export class DueFollowUpDto {
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ example: '华为技术有限公司' })
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId: string;
+
+  @ApiProperty({ example: '李雷' })
+  ownerName: string;
+
+  @ApiProperty({ format: 'uuid' })
+  departmentId: string;
+
+  @ApiProperty({ type: TierRefDto, nullable: true })
+  tier: TierRefDto | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'phone' })
+  preferredChannel: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  nextFollowUpAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastInteractionAt: string | null;
+
+  @ApiProperty({ example: 3 })
+  daysOverdue: number;
+}
+
+export class DueFollowUpPageDto {
+  @ApiProperty({ type: [DueFollowUpDto] })
+  items: DueFollowUpDto[];
 
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;

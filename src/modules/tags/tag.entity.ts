@@ -1,0 +1,102 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { CustomerEntity } from '../customers/customer.entity';
+import { UserEntity } from '../users/user.entity';
+
+/** 标签体系: a company-wide category of tags, kept by admins. */
+@Entity('tag_groups')
+@Index('uq_tag_groups_name', ['nameKey'], { unique: true })
+export class TagGroupEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  name: string;
+
+  /** Trimmed and case-folded: what uniqueness is decided on. */
+  @Column({ name: 'name_key', type: 'varchar', length: 30 })
+  nameKey: string;
+
+  @Column({ name: 'sort_order', type: 'int', default: 0 })
+  order: number;
+
+  /** A customer carries at most one tag of an exclusive group (e.g. purchase stage). */
+  @Column({ type: 'boolean', default: false })
+  exclusive: boolean;
+
+  @Column({ name: 'allow_personal', type: 'boolean', default: false })
+  allowPersonal: boolean;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** A company tag (ownerId null) or a personal tag, seen and used by its creator only. */
+@Entity('tags')
+@Index('ix_tags_group', ['groupId', 'order'])
+@Index('uq_tags_name', { synchronize: false }) // (group_id, name_key, coalesce(owner_id, zero uuid)), by migration
+export class TagEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'group_id', type: 'uuid' })
+  groupId: string;
+
+  @ManyToOne(() => TagGroupEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'group_id', foreignKeyConstraintName: 'fk_tags_group' })
+  group?: TagGroupEntity;
+
+  @Column({ type: 'varchar', length: 30 })
+  name: string;
+
+  @Column({ name: 'name_key', type: 'varchar', length: 30 })
+  nameKey: string;
+
+  @Column({ name: 'sort_order', type: 'int', default: 0 })
+  order: number;
+
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true })
+  ownerId: string | null;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'owner_id', foreignKeyConstraintName: 'fk_tags_owner' })
+  owner?: UserEntity;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@Entity('customer_tags')
+@Index('ix_customer_tags_tag', ['tagId', 'customerId'])
+export class CustomerTagEntity {
+  @PrimaryColumn({ name: 'customer_id', type: 'uuid' })
+  customerId: string;
+
+  @PrimaryColumn({ name: 'tag_id', type: 'uuid' })
+  tagId: string;
+
+  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_customer_tags_customer' })
+  customer?: CustomerEntity;
+
+  @ManyToOne(() => TagEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'tag_id', foreignKeyConstraintName: 'fk_customer_tags_tag' })
+  tag?: TagEntity;
+
+  @Column({ name: 'added_by', type: 'uuid' })
+  addedBy: string;
+
+  @Column({ name: 'added_at', type: 'timestamptz', default: () => 'now()' })
+  addedAt: Date;
+}
