@@ -29,6 +29,11 @@ export class TagsAndTiers1795344304308 implements MigrationInterface {
     await q.query(`ALTER TABLE "tags" ADD CONSTRAINT "fk_tags_owner" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "customer_tags" ADD CONSTRAINT "fk_customer_tags_customer" FOREIGN KEY ("customer_id") REFERENCES "customers"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "customer_tags" ADD CONSTRAINT "fk_customer_tags_tag" FOREIGN KEY ("tag_id") REFERENCES "tags"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await q.query(`CREATE TABLE "customer_tier_changes" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "customer_id" uuid NOT NULL, "from_tier_id" uuid, "to_tier_id" uuid NOT NULL, "reason" text NOT NULL, "changed_by" uuid, "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_bd812cb04bc888104e7747c0cc2" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_customer_tier_changes_customer" ON "customer_tier_changes"  ("customer_id", "changed_at") `);
+    await q.query(`ALTER TABLE "customer_tier_changes" ADD CONSTRAINT "fk_customer_tier_changes_customer" FOREIGN KEY ("customer_id") REFERENCES "customers"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "customer_tier_changes" ADD CONSTRAINT "fk_customer_tier_changes_from" FOREIGN KEY ("from_tier_id") REFERENCES "tiers"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "customer_tier_changes" ADD CONSTRAINT "fk_customer_tier_changes_to" FOREIGN KEY ("to_tier_id") REFERENCES "tiers"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     // Names are unique within a group per owner: company tags among themselves, each user's personal tags among theirs.
     await q.query(`CREATE UNIQUE INDEX uq_tags_name ON tags (group_id, name_key, coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid))`);
     // The four default tiers of the handbooks (000 §4.2, 003 §1); rank: higher is more important.
@@ -46,6 +51,11 @@ export class TagsAndTiers1795344304308 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "customer_tier_changes" DROP CONSTRAINT "fk_customer_tier_changes_to"`);
+    await q.query(`ALTER TABLE "customer_tier_changes" DROP CONSTRAINT "fk_customer_tier_changes_from"`);
+    await q.query(`ALTER TABLE "customer_tier_changes" DROP CONSTRAINT "fk_customer_tier_changes_customer"`);
+    await q.query(`DROP INDEX "public"."ix_customer_tier_changes_customer"`);
+    await q.query(`DROP TABLE "customer_tier_changes"`);
     await q.query(`DROP INDEX uq_tags_name`);
     await q.query(`ALTER TABLE "customer_tags" DROP CONSTRAINT "fk_customer_tags_tag"`);
     await q.query(`ALTER TABLE "customer_tags" DROP CONSTRAINT "fk_customer_tags_customer"`);

@@ -15,6 +15,8 @@ import { UsersModule } from './modules/users';
 import { AccessModule } from './modules/access';
 import { CustomersModule } from './modules/customers';
 import { InteractionsModule } from './modules/interactions/interactions.module';
+import { TagsModule } from './modules/tags/tags.module';
+import { TiersModule } from './modules/tiers/tiers.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -55,6 +57,8 @@ export class AppModule {
         AccessModule,
         CustomersModule,
         InteractionsModule,
+        TiersModule,
+        TagsModule,
         HealthModule,
       ],
     };

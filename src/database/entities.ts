@@ -7,6 +7,7 @@ import { CustomerEntity } from '../modules/customers/customer.entity';
 import { DepartmentEntity } from '../modules/departments/department.entity';
 import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
+import { CustomerTierChangeEntity } from '../modules/tiers/tier-change.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
@@ -26,4 +27,5 @@ export const ENTITIES = [
   TagGroupEntity,
   TagEntity,
   CustomerTagEntity,
+  CustomerTierChangeEntity,
 ];

@@ -81,6 +81,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     { name: 'customers', description: 'Customer records (客户档案), visibility by role, duplicates, dormancy, consent' },
     { name: 'contacts', description: 'Contacts of customers; personal data encrypted at rest, masked by role' },
     { name: 'interactions', description: 'Interaction records (联系记录)' },
+    { name: 'tags', description: 'The tag framework (标签体系) and tags on customers' },
+    { name: 'tiers', description: 'Tiers (客户分层), contact cadence and tier evaluation' },
     { name: 'audit', description: 'The append-only, hash-chained audit log' },
     { name: 'health', description: 'Liveness and readiness' },
   ];

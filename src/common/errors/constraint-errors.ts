@@ -13,6 +13,14 @@ const BY_CONSTRAINT: Record<string, () => DomainError> = {
     new DomainError('DEPARTMENT_NAME_TAKEN', 'a department with this name already exists', {
       errors: [{ field: 'name', message: 'name is already used by another department' }],
     }),
+  uq_tiers_code: () =>
+    new DomainError('CONFLICT', 'a tier with this code exists', { errors: [{ field: 'code', message: 'code is already used by another tier' }] }),
+  uq_tiers_rank: () =>
+    new DomainError('CONFLICT', 'a tier with this rank exists', { errors: [{ field: 'rank', message: 'rank is already used by another tier' }] }),
+  uq_tag_groups_name: () =>
+    new DomainError('TAG_NAME_TAKEN', 'a tag group with this name exists', { errors: [{ field: 'name', message: 'name is already used by another group' }] }),
+  uq_tags_name: () =>
+    new DomainError('TAG_NAME_TAKEN', 'a tag with this name exists in the group', { errors: [{ field: 'name', message: 'name is already used in this group' }] }),
   fk_users_department: () =>
     new DomainError('DEPARTMENT_NOT_FOUND', 'departmentId does not name an existing department', {
       errors: [{ field: 'departmentId', message: 'departmentId does not name an existing department' }],

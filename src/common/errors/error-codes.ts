@@ -34,6 +34,10 @@ export const ERROR_CATALOG = {
   CONTACT_ALREADY_LEFT: { status: 409, title: 'The contact has already left' },
   CUSTOMER_NOT_ARCHIVED: { status: 409, title: 'The customer is not in the archive' },
   NOT_AUTHOR: { status: 403, title: 'Only the author may correct an interaction record' },
+  // tags and tiers
+  TAG_NAME_TAKEN: { status: 409, title: 'The name is taken in this group' },
+  TAG_GROUP_NOT_EMPTY: { status: 409, title: 'The tag group still has tags' },
+  TAG_GROUP_CONFLICT: { status: 409, title: 'Customers carry several tags of this group' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -44,6 +44,9 @@ describe('actions and masking', () => {
     expect(mayDo(user('auditor'), 'interact')).toBe(false);
     expect(mayDo(user('marketing'), 'change')).toBe(false);
     expect(mayDo(user('sales'), 'change')).toBe(true);
+    expect(mayDo(user('marketing'), 'tag')).toBe(true);
+    expect(mayDo(user('service'), 'tag')).toBe(false);
+    expect(mayDo(user('auditor'), 'tag')).toBe(false);
   });
 
   it('masks personal data for service, marketing and auditors', () => {

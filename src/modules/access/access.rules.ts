@@ -17,7 +17,9 @@ export type CustomerAction =
   /** change the record, its contacts, consent */
   | 'change'
   /** record an interaction (客服 may, on any customer) */
-  | 'interact';
+  | 'interact'
+  /** add or remove tags (市场部 may) */
+  | 'tag';
 
 const READ_ALL: readonly Role[] = ['admin', 'service', 'marketing', 'auditor'];
 const CHANGERS: readonly Role[] = ['admin', 'manager', 'sales'];
@@ -56,6 +58,7 @@ export function isVisible(caller: AuthUser, row: CustomerAccessRow): boolean {
 export function mayDo(caller: AuthUser, action: CustomerAction): boolean {
   if (action === 'read') return true;
   if (action === 'interact' && caller.role === 'service') return true;
+  if (action === 'tag' && caller.role === 'marketing') return true;
   return CHANGERS.includes(caller.role);
 }
 

@@ -1,0 +1,217 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { INTERACTION_CHANNELS } from '../../interactions/interaction.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class TierCriteriaDto {
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 10000000, description: 'Yuan per year' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  minAnnualRevenue?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  minCooperationYears?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 80 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  minPotentialScore?: number | null;
+}
+
+class TierFieldsDto {
+  @ApiPropertyOptional({ example: '核心客户', maxLength: 50 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 30, description: 'Higher is more important; unique' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rank?: number;
+
+  @ApiPropertyOptional({ example: 14, description: 'Days between contacts (沟通频率)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  contactCadenceDays?: number;
+
+  @ApiPropertyOptional({ enum: INTERACTION_CHANNELS, example: 'phone' })
+  @IsOptional()
+  @IsIn(INTERACTION_CHANNELS)
+  preferredChannel?: string;
+
+  @ApiPropertyOptional({ example: 120, description: 'Response target in minutes' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(60 * 24 * 30)
+  responseTargetMinutes?: number;
+
+  @ApiPropertyOptional({ example: '每两周电话沟通', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  serviceNotes?: string;
+
+  @ApiPropertyOptional({ type: TierCriteriaDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TierCriteriaDto)
+  criteria?: TierCriteriaDto;
+}
+
+export class CreateTierDto extends TierFieldsDto {
+  @ApiProperty({ example: 'key', description: 'Stable code: lower-case letters, digits, _' })
+  @Matches(/^[a-z][a-z0-9_]{1,29}$/, { message: 'code must be 2–30 lower-case letters, digits or _' })
+  code: string;
+
+  @ApiProperty({ example: '重点客户', maxLength: 50 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  declare name: string;
+
+  @ApiProperty({ example: 35 })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  declare rank: number;
+
+  @ApiProperty({ example: 21 })
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  declare contactCadenceDays: number;
+
+  @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
+  @IsIn(INTERACTION_CHANNELS)
+  declare preferredChannel: string;
+
+  @ApiProperty({ example: 240 })
+  @IsInt()
+  @Min(1)
+  @Max(60 * 24 * 30)
+  declare responseTargetMinutes: number;
+}
+
+export class UpdateTierDto extends TierFieldsDto {
+  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @IsInt()
+  @Min(1)
+  version: number;
+}
+
+export class TierDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'core' })
+  code: string;
+
+  @ApiProperty({ example: '核心客户' })
+  name: string;
+
+  @ApiProperty({ example: 30 })
+  rank: number;
+
+  @ApiProperty({ example: 14 })
+  contactCadenceDays: number;
+
+  @ApiProperty({ example: 'phone' })
+  preferredChannel: string;
+
+  @ApiProperty({ example: 120 })
+  responseTargetMinutes: number;
+
+  @ApiProperty({ type: String, nullable: true, example: '每两周电话沟通' })
+  serviceNotes: string | null;
+
+  @ApiProperty({ type: TierCriteriaDto })
+  criteria: TierCriteriaDto;
+
+  @ApiProperty({ example: 1 })
+  version: number;
+}
+
+export class SetCustomerTierDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  tierId: string;
+
+  @ApiProperty({ example: '年度采购额超过一千万', minLength: 1, maxLength: 500 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+export class TierChangeDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ordinary' })
+  fromTier: string | null;
+
+  @ApiProperty({ example: 'core' })
+  toTier: string;
+
+  @ApiProperty({ example: 'rule evaluation' })
+  reason: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  changedBy: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  changedAt: string;
+}
+
+export class EvaluateTiersDto {
+  @ApiProperty({ example: true, description: 'true: only propose; false: apply the proposals' })
+  @IsBoolean()
+  dryRun: boolean;
+}
+
+export class TierProposalDto {
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ordinary' })
+  fromTier: string | null;
+
+  @ApiProperty({ example: 'core' })
+  toTier: string;
+
+  @ApiProperty({ example: 'annualRevenue 2000000 ≥ 1000000; cooperationYears 2 ≥ 1; potentialScore 60 ≥ 50' })
+  because: string;
+}
+
+export class TierEvaluationDto {
+  @ApiProperty({ example: true })
+  dryRun: boolean;
+
+  @ApiProperty({ example: 120, description: 'Customers whose tier changes (or would)' })
+  total: number;
+
+  @ApiProperty({ example: 0, description: 'Changes applied (0 on a dry run)' })
+  applied: number;
+
+  @ApiProperty({ type: [TierProposalDto], description: 'At most 1,000; see truncated' })
+  proposals: TierProposalDto[];
+
+  @ApiProperty({ example: false })
+  truncated: boolean;
+}

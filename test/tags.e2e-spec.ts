@@ -1,0 +1,162 @@
+import { startTestApp, TestApp } from './support/test-app';
+import { buildWorld, createCustomer, World } from './support/world';
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await startTestApp();
+  w = await buildWorld(t);
+});
+afterAll(() => t.close());
+
+const group = async (name: string, options: { exclusive?: boolean; allowPersonal?: boolean; order?: number } = {}) => {
+  const r = await w.admin.api.POST('/api/v1/tag-groups', { body: { name, ...options } });
+  if (!r.data) throw new Error(JSON.stringify(r.error));
+  return r.data.id;
+};
+const tag = async (groupId: string, name: string, actor = w.admin, personal?: boolean) => {
+  const r = await actor.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: groupId } }, body: { name, personal } });
+  if (!r.data) throw new Error(JSON.stringify(r.error));
+  return r.data.id;
+};
+
+describe('the tag framework', () => {
+  it('keeps names unique within a group after trimming and case folding, and checks the naming rules', async () => {
+    const g = await group('行业');
+    await tag(g, 'Manufacturing');
+    const dup = await w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: g } }, body: { name: '  manufacturing ' } });
+    expect(dup.response.status).toBe(409);
+    expect(dup.error).toMatchObject({ code: 'TAG_NAME_TAKEN', errors: [{ field: 'name' }] });
+    const other = await group('规模');
+    expect((await w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: other } }, body: { name: 'Manufacturing' } })).response.status).toBe(201);
+    for (const name of ['', 'x'.repeat(31), 'a,b']) {
+      const bad = await w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: g } }, body: { name } });
+      expect(bad.response.status).toBe(400);
+      expect(bad.error).toMatchObject({ errors: [{ field: 'name' }] });
+    }
+    const dupGroup = await w.admin.api.POST('/api/v1/tag-groups', { body: { name: ' 行业 ' } });
+    expect(dupGroup.error).toMatchObject({ code: 'TAG_NAME_TAKEN' });
+  });
+
+  it('lets only admins keep company tags', async () => {
+    const g = await group('客户来源细分');
+    const bySales = await w.salesEast1.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: g } }, body: { name: '老客户介绍' } });
+    expect(bySales.response.status).toBe(403); // the group allows no personal tags
+    expect((await w.salesEast1.api.POST('/api/v1/tag-groups', { body: { name: '私建分组' } })).response.status).toBe(403);
+  });
+
+  it('shows personal tags to their creator only, and lets nobody else use them', async () => {
+    const g = await group('我的关注', { allowPersonal: true });
+    const mine = await tag(g, '周末可联系', w.salesEast1);
+    const seenBy = async (actor: typeof w.admin) =>
+      (await actor.api.GET('/api/v1/tag-groups')).data!.find((x) => x.id === g)!.tags.map((x) => x.id);
+    expect(await seenBy(w.salesEast1)).toEqual([mine]);
+    expect(await seenBy(w.salesEast2)).toEqual([]);
+    expect(await seenBy(w.admin)).toEqual([]);
+    const customer = await createCustomer(w.salesEast1);
+    const byOwner = await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mine] } });
+    expect(byOwner.data).toEqual([expect.objectContaining({ id: mine, personal: true })]);
+    // The manager sees the customer, but not the sales user's personal tag on it.
+    const viaManager = await w.managerEast.api.GET('/api/v1/customers/{id}', { params: { path: { id: customer.id } } });
+    expect(viaManager.data!.tags).toEqual([]);
+    const asManager = await w.managerEast.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mine] } });
+    expect(asManager.response.status).toBe(400);
+    expect(asManager.error).toMatchObject({ errors: [{ field: 'add' }] });
+    // Someone else's personal tag cannot be renamed or deleted: it does not exist for them.
+    expect((await w.salesEast2.api.DELETE('/api/v1/tags/{id}', { params: { path: { id: mine } } })).response.status).toBe(404);
+  });
+});
+
+describe('tags on customers', () => {
+  it('replaces the tag of an exclusive group, and the history says so', async () => {
+    const stage = await group('采购阶段', { exclusive: true });
+    const early = await tag(stage, '初步接触');
+    const late = await tag(stage, '方案评估');
+    const customer = await createCustomer(w.salesEast1);
+    const path = { params: { path: { id: customer.id } } };
+    await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { ...path, body: { add: [early] } });
+    const after = await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { ...path, body: { add: [late] } });
+    expect(after.data!.map((x) => x.name)).toEqual(['方案评估']);
+    const both = await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { ...path, body: { add: [early, late] } });
+    expect(both.response.status).toBe(400);
+    const history = (await w.salesEast1.api.GET('/api/v1/customers/{id}/history', path)).data!.items;
+    expect(history[0]).toMatchObject({
+      action: 'customer.tags',
+      before: { tags: [expect.objectContaining({ name: '初步接触' })] },
+      after: { tags: [expect.objectContaining({ name: '方案评估' })] },
+      reason: 'exclusive group: replaced 初步接触',
+    });
+    const made = await w.admin.api.PATCH('/api/v1/tag-groups/{id}', { params: { path: { id: stage } }, body: { allowPersonal: true, version: 1 } });
+    expect(made.response.status).toBe(422);
+  });
+
+  it('tags many customers at once, reporting invisible ones not_found and leaving them alone', async () => {
+    const g = await group('活动');
+    const fair = await tag(g, '2026 广交会');
+    const mine = await Promise.all([1, 2, 3].map(() => createCustomer(w.salesEast1)));
+    const theirs = await createCustomer(w.salesWest);
+    await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: mine[0].id } }, body: { add: [fair] } });
+    const missing = '00000000-0000-4000-8000-000000000001';
+    const r = await w.salesEast1.api.POST('/api/v1/customers/tags/bulk', {
+      body: { customerIds: [...mine.map((c) => c.id), theirs.id, missing], add: [fair] },
+    });
+    expect(r.response.status).toBe(200);
+    expect(r.data!.results).toEqual([
+      { customerId: mine[0].id, result: 'unchanged' },
+      { customerId: mine[1].id, result: 'updated' },
+      { customerId: mine[2].id, result: 'updated' },
+      { customerId: theirs.id, result: 'not_found' },
+      { customerId: missing, result: 'not_found' },
+    ]);
+    const carried = await t.db.query(`SELECT customer_id FROM customer_tags WHERE tag_id = $1 ORDER BY customer_id`, [fair]);
+    expect(carried.rows.map((row) => row.customer_id).sort()).toEqual(mine.map((c) => c.id).sort());
+    const audited = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'customer.tags' AND entity_id = $1`, [theirs.id]);
+    expect(audited.rows[0].n).toBe(0);
+  });
+
+  it('filters customers by all-of and any-of tags, within the caller\'s scope', async () => {
+    const g = await group('兴趣');
+    const [cloud, storage, ai] = [await tag(g, '云'), await tag(g, '存储'), await tag(g, 'AI')];
+    const a = await createCustomer(w.salesEast2);
+    const b = await createCustomer(w.salesEast2);
+    const c = await createCustomer(w.salesEast2);
+    const put = (id: string, add: string[]) => w.salesEast2.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id } }, body: { add } });
+    await put(a.id, [cloud, storage]);
+    await put(b.id, [cloud]);
+    await put(c.id, [ai]);
+    const ids = async (query: Record<string, unknown>, actor = w.salesEast2) =>
+      (await actor.api.GET('/api/v1/customers', { params: { query: { limit: 100, ...query } } })).data!.items.map((x) => x.id).sort();
+    expect(await ids({ tagIds: [cloud, storage] })).toEqual([a.id]);
+    expect(await ids({ tagIds: `${cloud},${storage}` })).toEqual([a.id]);
+    expect(await ids({ anyTagIds: [storage, ai] })).toEqual([a.id, c.id].sort());
+    expect(await ids({ tagIds: [cloud], anyTagIds: [storage, ai] })).toEqual([a.id]);
+    expect(await ids({ tagIds: [cloud] }, w.salesEast1)).toEqual([]);
+    const listed = (await w.salesEast2.api.GET('/api/v1/customers', { params: { query: { tagIds: [storage] } } })).data!.items[0];
+    expect(listed.tags.map((x) => `${x.groupName}/${x.name}`).sort()).toEqual(['兴趣/云', '兴趣/存储'].sort());
+  });
+
+  it('deletes a tag from every customer in the same transaction, each in its history', async () => {
+    const g = await group('临时');
+    const temp = await tag(g, '待清理');
+    const customers = await Promise.all([1, 2].map(() => createCustomer(w.salesEast1)));
+    await w.salesEast1.api.POST('/api/v1/customers/tags/bulk', { body: { customerIds: customers.map((c) => c.id), add: [temp] } });
+    expect((await w.salesEast1.api.DELETE('/api/v1/tags/{id}', { params: { path: { id: temp } } })).response.status).toBe(403);
+    expect((await w.admin.api.DELETE('/api/v1/tags/{id}', { params: { path: { id: temp } } })).response.status).toBe(204);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM customer_tags WHERE tag_id = $1`, [temp])).rows[0].n).toBe(0);
+    for (const customer of customers) {
+      const history = (await w.salesEast1.api.GET('/api/v1/customers/{id}/history', { params: { path: { id: customer.id } } })).data!.items;
+      expect(history[0]).toMatchObject({ action: 'customer.tags', reason: 'tag deleted', before: { tags: [expect.objectContaining({ name: '待清理' })] } });
+    }
+    expect((await w.admin.api.DELETE('/api/v1/tag-groups/{id}', { params: { path: { id: g } } })).response.status).toBe(204);
+  });
+
+  it('refuses tagging by roles that only read', async () => {
+    const g = await group('只读测试');
+    const x = await tag(g, '标记');
+    const customer = await createCustomer(w.salesWest);
+    for (const actor of [w.service, w.auditor]) {
+      const r = await actor.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [x] } });
+      expect(r.response.status).toBe(403);
+    }
+  });
+});
