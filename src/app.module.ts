@@ -16,6 +16,8 @@ import { AccessModule } from './modules/access';
 import { CustomersModule } from './modules/customers';
 import { InteractionsModule } from './modules/interactions/interactions.module';
 import { TagsModule } from './modules/tags/tags.module';
+import { CalendarModule } from './modules/calendar';
+import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
 
 export interface Runtime {
@@ -59,6 +61,8 @@ export class AppModule {
         InteractionsModule,
         TiersModule,
         TagsModule,
+        CalendarModule,
+        ComplaintsModule,
         HealthModule,
       ],
     };

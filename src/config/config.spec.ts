@@ -22,6 +22,9 @@ describe('loadConfig', () => {
     ['LOGIN_MAX_FAILURES', '0'],
     ['CRM_DATA_KEY', 'abc'],
     ['DORMANCY_DAYS', '0'],
+    ['CRM_TIMEZONE', 'Mars/Olympus'],
+    ['WORK_DAY_START', '9am'],
+    ['WORK_DAY_END', '08:00'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -27,6 +27,8 @@ export interface AppConfig {
   dormancyDays: number;
   /** Run scheduled jobs (the daily dormancy sweep) in this instance; they run once across instances. */
   jobsEnabled: boolean;
+  /** The business calendar: time zone and working hours that complaint deadlines count in. */
+  workingTime: { timeZone: string; dayStart: string; dayEnd: string };
 }
 
 export class ConfigError extends Error {
@@ -100,6 +102,25 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+function timeOfDay(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new ConfigError(name, `must be a time like 09:00, got "${value}"`);
+  return value;
+}
+
+function workingTime(env: Env): AppConfig['workingTime'] {
+  const timeZone = read(env, 'CRM_TIMEZONE') ?? 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ConfigError('CRM_TIMEZONE', `must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`);
+  }
+  const dayStart = timeOfDay(env, 'WORK_DAY_START', '09:00');
+  const dayEnd = timeOfDay(env, 'WORK_DAY_END', '18:00');
+  if (dayEnd <= dayStart) throw new ConfigError('WORK_DAY_END', `must be after WORK_DAY_START (${dayStart}), got "${dayEnd}"`);
+  return { timeZone, dayStart, dayEnd };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dbUrl = databaseUrl(env);
   const jwtSecret = read(env, 'JWT_SECRET');
@@ -147,5 +168,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataKey,
     dormancyDays: integer(env, 'DORMANCY_DAYS', 365, 1, 3650),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    workingTime: workingTime(env),
   };
 }

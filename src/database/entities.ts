@@ -8,6 +8,8 @@ import { DepartmentEntity } from '../modules/departments/department.entity';
 import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
 import { CustomerTierChangeEntity } from '../modules/tiers/tier-change.entity';
+import { CalendarDayEntity } from '../modules/calendar/calendar-day.entity';
+import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
@@ -28,4 +30,8 @@ export const ENTITIES = [
   TagEntity,
   CustomerTagEntity,
   CustomerTierChangeEntity,
+  CalendarDayEntity,
+  ComplaintEntity,
+  ComplaintEventEntity,
+  ComplaintSlaPolicyEntity,
 ];

@@ -83,6 +83,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     { name: 'interactions', description: 'Interaction records (联系记录)' },
     { name: 'tags', description: 'The tag framework (标签体系) and tags on customers' },
     { name: 'tiers', description: 'Tiers (客户分层), contact cadence and tier evaluation' },
+    { name: 'complaints', description: 'Complaints (投诉): working-day deadlines, flow, escalation, follow-up, metrics' },
+    { name: 'calendar', description: 'The business calendar (工作日): holidays and make-up working days' },
     { name: 'audit', description: 'The append-only, hash-chained audit log' },
     { name: 'health', description: 'Liveness and readiness' },
   ];

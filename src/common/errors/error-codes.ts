@@ -38,6 +38,10 @@ export const ERROR_CATALOG = {
   TAG_NAME_TAKEN: { status: 409, title: 'The name is taken in this group' },
   TAG_GROUP_NOT_EMPTY: { status: 409, title: 'The tag group still has tags' },
   TAG_GROUP_CONFLICT: { status: 409, title: 'Customers carry several tags of this group' },
+  // complaints
+  INVALID_TRANSITION: { status: 409, title: 'The complaint flow does not allow this step now' },
+  // audit
+  AUDIT_READS_BUSY: { status: 503, title: 'Too many audit exports or verifications are running' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

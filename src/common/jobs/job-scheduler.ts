@@ -9,7 +9,8 @@ export interface ScheduledJob {
   run(): Promise<Record<string, unknown>>;
 }
 
-const TICK_MS = 5 * 60 * 1000;
+// Often enough for the every-minute escalation sweep; a tick that claims nothing is one cheap UPDATE per job.
+const TICK_MS = 30 * 1000;
 
 /**
  * Background jobs that run once across instances: every instance ticks, and a run is claimed by

@@ -1,0 +1,188 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { CustomerEntity } from '../customers/customer.entity';
+import { UserEntity } from '../users/user.entity';
+
+export const COMPLAINT_CATEGORIES = ['product_quality', 'service_quality', 'price', 'delivery', 'other'] as const;
+export const COMPLAINT_SEVERITIES = ['general', 'serious', 'major'] as const;
+export const COMPLAINT_MOODS = ['calm', 'upset', 'angry'] as const;
+export const COMPLAINT_STATUSES = ['received', 'assigned', 'in_progress', 'resolved', 'verified', 'closed'] as const;
+export const COMPLAINT_CHANNELS = ['phone', 'email', 'visit', 'meeting', 'wecom', 'social', 'online', 'letter', 'other'] as const;
+
+export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
+export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
+export type ComplaintMood = (typeof COMPLAINT_MOODS)[number];
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
+
+/** 投诉: deadlines are fixed when received (a later policy change does not move them). */
+@Entity('complaints')
+@Check('ck_complaints_category', `category IN ('product_quality', 'service_quality', 'price', 'delivery', 'other')`)
+@Check('ck_complaints_severity', `severity IN ('general', 'serious', 'major')`)
+@Check('ck_complaints_mood', `customer_mood IN ('calm', 'upset', 'angry')`)
+@Check('ck_complaints_status', `status IN ('received', 'assigned', 'in_progress', 'resolved', 'verified', 'closed')`)
+@Check('ck_complaints_satisfaction', `satisfaction BETWEEN 1 AND 5`)
+@Index('ix_complaints_customer', ['customerId', 'receivedAt', 'id'])
+@Index('ix_complaints_received', ['receivedAt', 'id'])
+@Index('ix_complaints_assignee', ['assigneeId', 'status'])
+@Index('ix_complaints_open_due', ['dueAt'], { where: `status IN ('received', 'assigned', 'in_progress')` })
+@Index('ix_complaints_follow_up_due', ['followUpDueAt'], { where: `status = 'resolved'` })
+export class ComplaintEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'customer_id', type: 'uuid' })
+  customerId: string;
+
+  @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_complaints_customer' })
+  customer?: CustomerEntity;
+
+  @Column({ type: 'varchar', length: 20 })
+  channel: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  category: ComplaintCategory;
+
+  @Column({ type: 'varchar', length: 10 })
+  severity: ComplaintSeverity;
+
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ name: 'customer_demand', type: 'text', nullable: true })
+  customerDemand: string | null;
+
+  @Column({ name: 'customer_mood', type: 'varchar', length: 10 })
+  customerMood: ComplaintMood;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt: Date;
+
+  /** Hours allowed for the satisfaction follow-up after resolution, as the policy said when received. */
+  @Column({ name: 'follow_up_hours', type: 'int' })
+  followUpHours: number;
+
+  @Column({ type: 'varchar', length: 20, default: 'received' })
+  status: ComplaintStatus;
+
+  @Column({ name: 'assignee_id', type: 'uuid', nullable: true })
+  assigneeId: string | null;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'assignee_id', foreignKeyConstraintName: 'fk_complaints_assignee' })
+  assignee?: UserEntity;
+
+  @Column({ name: 'escalated_at', type: 'timestamptz', nullable: true })
+  escalatedAt: Date | null;
+
+  @Column({ name: 'escalated_to_id', type: 'uuid', nullable: true })
+  escalatedToId: string | null;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'escalated_to_id', foreignKeyConstraintName: 'fk_complaints_escalated_to' })
+  escalatedTo?: UserEntity;
+
+  /** Missed its deadline while open. */
+  @Column({ type: 'boolean', default: false })
+  breached: boolean;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  resolution: string | null;
+
+  @Column({ name: 'resolution_working_minutes', type: 'int', nullable: true })
+  resolutionWorkingMinutes: number | null;
+
+  @Column({ name: 'follow_up_due_at', type: 'timestamptz', nullable: true })
+  followUpDueAt: Date | null;
+
+  @Column({ name: 'follow_up_overdue', type: 'boolean', default: false })
+  followUpOverdue: boolean;
+
+  @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
+  verifiedAt: Date | null;
+
+  @Column({ type: 'smallint', nullable: true })
+  satisfaction: number | null;
+
+  @Column({ name: 'satisfaction_comment', type: 'text', nullable: true })
+  satisfactionComment: string | null;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy: string;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** The timeline: every status change, assignment and escalation, with who and when. */
+@Entity('complaint_events')
+@Index('ix_complaint_events_complaint', ['complaintId', 'occurredAt'])
+export class ComplaintEventEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'complaint_id', type: 'uuid' })
+  complaintId: string;
+
+  @ManyToOne(() => ComplaintEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'complaint_id', foreignKeyConstraintName: 'fk_complaint_events_complaint' })
+  complaint?: ComplaintEntity;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
+  occurredAt: Date;
+
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @Column({ type: 'varchar', length: 30 })
+  event: string;
+
+  @Column({ name: 'from_status', type: 'varchar', length: 20, nullable: true })
+  fromStatus: string | null;
+
+  @Column({ name: 'to_status', type: 'varchar', length: 20, nullable: true })
+  toStatus: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  detail: Record<string, unknown>;
+}
+
+/** One row per severity: how long resolution may take, and whether it goes to the manager at once. */
+@Entity('complaint_sla_policy')
+@Check('ck_complaint_sla_policy_severity', `severity IN ('general', 'serious', 'major')`)
+export class ComplaintSlaPolicyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  severity: ComplaintSeverity;
+
+  @Column({ name: 'resolve_working_days', type: 'int' })
+  resolveWorkingDays: number;
+
+  @Column({ name: 'escalate_immediately', type: 'boolean' })
+  escalateImmediately: boolean;
+
+  @Column({ name: 'follow_up_hours', type: 'int' })
+  followUpHours: number;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

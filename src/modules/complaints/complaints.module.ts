@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CalendarModule } from '../calendar';
+import { UsersModule } from '../users';
+import { ComplaintsController } from './complaints.controller';
+import { ComplaintsRepository } from './complaints.repository';
+import { ComplaintsService } from './complaints.service';
+import { EscalationJob } from './escalation.job';
+
+@Module({
+  imports: [CalendarModule, UsersModule],
+  controllers: [ComplaintsController],
+  providers: [ComplaintsRepository, ComplaintsService, EscalationJob],
+})
+export class ComplaintsModule {}

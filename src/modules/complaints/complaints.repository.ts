@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { Transactions } from '../../database/transactions';
+import type { ListScopeSql } from '../access';
+import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
+
+export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'assignee' | 'escalatedTo'>>;
+
+export interface ComplaintFilter {
+  scope: ListScopeSql;
+  status?: string;
+  severity?: string;
+  category?: string;
+  assigneeId?: string;
+  customerId?: string;
+  overdue?: boolean;
+  from?: string;
+  to?: string;
+  before?: [string, string];
+  limit: number;
+}
+
+export interface SweepRow {
+  id: string;
+  escalatedToId: string | null;
+  status: string;
+}
+
+export interface MetricsRow {
+  total: number;
+  byCategory: Record<string, number> | null;
+  bySeverity: Record<string, number> | null;
+  resolved: number;
+  resolvedOnTime: number;
+  meanResolveWorkingMinutes: number | null;
+  verified: number;
+  followUpsOnTime: number;
+  meanSatisfaction: number | null;
+}
+
+@Injectable()
+export class ComplaintsRepository {
+  constructor(private readonly transactions: Transactions) {}
+
+  private get repo() {
+    return this.transactions.manager.getRepository(ComplaintEntity);
+  }
+
+  insert(complaint: ComplaintChanges): Promise<ComplaintEntity> {
+    return this.repo.save(this.repo.create(complaint));
+  }
+
+  /** Inside a transaction the row is locked, so two actions on one complaint happen one after the other. */
+  async findById(id: string): Promise<ComplaintEntity | null> {
+    const qb = this.repo.createQueryBuilder('k').where('k.id = :id', { id });
+    if (this.transactions.active) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  async update(id: string, changes: ComplaintChanges): Promise<ComplaintEntity> {
+    await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id', { id })
+      .execute();
+    return (await this.repo.findOneBy({ id }))!;
+  }
+
+  async addEvents(events: Omit<ComplaintEventEntity, 'id' | 'occurredAt' | 'complaint'>[]): Promise<void> {
+    if (events.length === 0) return;
+    const repo = this.transactions.manager.getRepository(ComplaintEventEntity);
+    await repo.save(events.map((e) => repo.create(e)));
+  }
+
+  timeline(complaintId: string): Promise<(ComplaintEventEntity & { actorName: string | null })[]> {
+    return this.transactions.manager.query(
+      `SELECT e.id, e.complaint_id AS "complaintId", e.occurred_at AS "occurredAt", e.actor_id AS "actorId", u.display_name AS "actorName",
+              e.event, e.from_status AS "fromStatus", e.to_status AS "toStatus", e.detail
+         FROM complaint_events e LEFT JOIN users u ON u.id = e.actor_id
+        WHERE e.complaint_id = $1 ORDER BY e.occurred_at, e.id`,
+      [complaintId],
+    );
+  }
+
+  async list(filter: ComplaintFilter): Promise<{ complaint: ComplaintEntity; sortKey: string }[]> {
+    const qb = this.repo.createQueryBuilder('k').innerJoin('customers', 'c', 'c.id = k.customer_id').where(filter.scope.where, filter.scope.params);
+    if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
+    if (filter.severity) qb.andWhere('k.severity = :severity', { severity: filter.severity });
+    if (filter.category) qb.andWhere('k.category = :category', { category: filter.category });
+    if (filter.assigneeId) qb.andWhere('k.assignee_id = :assigneeId', { assigneeId: filter.assigneeId });
+    if (filter.customerId) qb.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
+    if (filter.overdue) qb.andWhere(`k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now()`);
+    if (filter.from) qb.andWhere('k.received_at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('k.received_at < :to', { to: filter.to });
+    if (filter.before) {
+      qb.andWhere('(k.received_at, k.id) < (CAST(:beforeAt AS timestamptz), CAST(:beforeId AS uuid))', { beforeAt: filter.before[0], beforeId: filter.before[1] });
+    }
+    qb.addSelect('k.received_at::text', 'sort_key').orderBy('k.received_at', 'DESC').addOrderBy('k.id', 'DESC').limit(filter.limit);
+    const { entities, raw } = await qb.getRawAndEntities<{ sort_key: string }>();
+    return entities.map((complaint, i) => ({ complaint, sortKey: raw[i].sort_key }));
+  }
+
+  /** The manager a complaint escalates to: an active manager of the customer owner's department. */
+  async managerOfCustomer(customerId: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.transactions.manager.query(
+      `SELECT u.id FROM customers c JOIN users u ON u.department_id = c.department_id AND u.role = 'manager' AND u.active
+        WHERE c.id = $1 ORDER BY u.created_at, u.id LIMIT 1`,
+      [customerId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Marks every open complaint past its deadline breached and escalates it to its department's
+   * manager, in one statement. Rows are locked and re-checked, so concurrent sweeps change each once.
+   */
+  async breachOverdue(): Promise<SweepRow[]> {
+    const [rows]: [SweepRow[], number] = await this.transactions.manager.query(
+      `UPDATE complaints k
+          SET breached = true,
+              escalated_at = coalesce(k.escalated_at, now()),
+              escalated_to_id = coalesce(k.escalated_to_id, (
+                SELECT u.id FROM customers c JOIN users u ON u.department_id = c.department_id AND u.role = 'manager' AND u.active
+                 WHERE c.id = k.customer_id ORDER BY u.created_at, u.id LIMIT 1)),
+              version = k.version + 1, updated_at = now()
+        WHERE k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now() AND NOT k.breached
+        RETURNING k.id, k.escalated_to_id AS "escalatedToId", k.status`,
+    );
+    return rows;
+  }
+
+  async flagOverdueFollowUps(): Promise<SweepRow[]> {
+    const [rows]: [SweepRow[], number] = await this.transactions.manager.query(
+      `UPDATE complaints SET follow_up_overdue = true, version = version + 1, updated_at = now()
+        WHERE status = 'resolved' AND follow_up_due_at < now() AND NOT follow_up_overdue
+        RETURNING id, escalated_to_id AS "escalatedToId", status`,
+    );
+    return rows;
+  }
+
+  policies(): Promise<ComplaintSlaPolicyEntity[]> {
+    return this.transactions.manager.getRepository(ComplaintSlaPolicyEntity).find({ order: { resolveWorkingDays: 'ASC' } });
+  }
+
+  async policy(severity: ComplaintSeverity): Promise<ComplaintSlaPolicyEntity> {
+    return (await this.transactions.manager.getRepository(ComplaintSlaPolicyEntity).findOneBy({ severity }))!;
+  }
+
+  async savePolicies(policies: Omit<ComplaintSlaPolicyEntity, 'updatedAt'>[]): Promise<void> {
+    await this.transactions.manager.getRepository(ComplaintSlaPolicyEntity).save(policies.map((p) => ({ ...p, updatedAt: new Date() })));
+  }
+
+  /** 处理及时率, mean time to resolve, follow-up timeliness and satisfaction, in one query. */
+  async metrics(scope: ListScopeSql, from: string | undefined, to: string | undefined, departmentId: string | undefined): Promise<MetricsRow> {
+    const qb = this.repo
+      .createQueryBuilder('k')
+      .innerJoin('customers', 'c', 'c.id = k.customer_id')
+      .select('count(*)::int', 'total')
+      .addSelect(`count(*) FILTER (WHERE k.resolved_at IS NOT NULL)::int`, 'resolved')
+      .addSelect(`count(*) FILTER (WHERE k.resolved_at IS NOT NULL AND k.resolved_at <= k.due_at)::int`, 'resolvedOnTime')
+      .addSelect(`avg(k.resolution_working_minutes)::float`, 'meanResolveWorkingMinutes')
+      .addSelect(`count(*) FILTER (WHERE k.verified_at IS NOT NULL)::int`, 'verified')
+      .addSelect(`count(*) FILTER (WHERE k.verified_at IS NOT NULL AND k.verified_at <= k.follow_up_due_at)::int`, 'followUpsOnTime')
+      .addSelect(`avg(k.satisfaction)::float`, 'meanSatisfaction')
+      .where(scope.where, scope.params);
+    const filtered = (q: typeof qb) => {
+      if (from) q.andWhere('k.received_at >= :from', { from });
+      if (to) q.andWhere('k.received_at < :to', { to });
+      if (departmentId) q.andWhere('c.department_id = :departmentId', { departmentId });
+      return q;
+    };
+    const totals = await filtered(qb).getRawOne<MetricsRow>();
+    const counts = (column: string) =>
+      filtered(
+        this.repo.createQueryBuilder('k').innerJoin('customers', 'c', 'c.id = k.customer_id').select(`k.${column}`, 'key').addSelect('count(*)::int', 'n').where(scope.where, scope.params),
+      )
+        .groupBy(`k.${column}`)
+        .getRawMany<{ key: string; n: number }>()
+        .then((rows) => Object.fromEntries(rows.map((r) => [r.key, r.n])));
+    return { ...totals!, byCategory: await counts('category'), bySeverity: await counts('severity') };
+  }
+}

@@ -1,0 +1,344 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { PageQueryDto } from '../../../common/pagination';
+import {
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_CHANNELS,
+  COMPLAINT_MOODS,
+  COMPLAINT_SEVERITIES,
+  COMPLAINT_STATUSES,
+  type ComplaintCategory,
+  type ComplaintMood,
+  type ComplaintSeverity,
+  type ComplaintStatus,
+} from '../complaint.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class CreateComplaintDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  customerId: string;
+
+  @ApiProperty({ enum: COMPLAINT_CHANNELS, example: 'phone' })
+  @IsIn(COMPLAINT_CHANNELS)
+  channel: string;
+
+  @ApiProperty({ enum: COMPLAINT_CATEGORIES, example: 'delivery' })
+  @IsIn(COMPLAINT_CATEGORIES)
+  category: ComplaintCategory;
+
+  @ApiProperty({ enum: COMPLAINT_SEVERITIES, example: 'general', description: 'general: 1 working day; serious: 2, under the manager; major: to the manager at once, 3' })
+  @IsIn(COMPLAINT_SEVERITIES)
+  severity: ComplaintSeverity;
+
+  @ApiProperty({ example: '第二批货物延迟三天到达', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  @ApiProperty({ example: '客户称第二批货物比约定晚到三天，影响产线排期。', maxLength: 10000 })
+  @IsString()
+  @Length(1, 10000)
+  description: string;
+
+  @ApiPropertyOptional({ example: '要求补偿运费并保证下批准时', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  customerDemand?: string;
+
+  @ApiProperty({ enum: COMPLAINT_MOODS, example: 'upset' })
+  @IsIn(COMPLAINT_MOODS)
+  customerMood: ComplaintMood;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T10:00:00+08:00' })
+  @IsDateString({ strict: true })
+  receivedAt: string;
+}
+
+export class ListComplaintsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES })
+  @IsOptional()
+  @IsIn(COMPLAINT_STATUSES)
+  status?: ComplaintStatus;
+
+  @ApiPropertyOptional({ enum: COMPLAINT_SEVERITIES })
+  @IsOptional()
+  @IsIn(COMPLAINT_SEVERITIES)
+  severity?: ComplaintSeverity;
+
+  @ApiPropertyOptional({ enum: COMPLAINT_CATEGORIES })
+  @IsOptional()
+  @IsIn(COMPLAINT_CATEGORIES)
+  category?: ComplaintCategory;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  customerId?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Open and past their deadline' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Received at or after' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Received before' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+}
+
+export class AssignComplaintDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  assigneeId: string;
+}
+
+export class ResolveComplaintDto {
+  @ApiProperty({ example: '已补偿运费，并调整物流商', maxLength: 5000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 5000)
+  resolution: string;
+}
+
+export class VerifyComplaintDto {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 4, description: 'Satisfaction from the follow-up call (回访)' })
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  satisfaction: number;
+
+  @ApiPropertyOptional({ example: '客户对处理速度满意', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  comment?: string;
+}
+
+export class ComplaintReasonDto {
+  @ApiProperty({ example: '客户反馈问题复现', maxLength: 1000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason: string;
+}
+
+export class TimelineEntryDto {
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '王芳' })
+  actorName: string | null;
+
+  @ApiProperty({ example: 'assigned', description: 'received, assigned, started, resolved, verified, closed, reopened, escalated, breached, follow_up_overdue' })
+  event: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'received' })
+  fromStatus: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'assigned' })
+  toStatus: string | null;
+
+  @ApiProperty({ type: Object, example: { assigneeId: '0b6f3c1e-2d4a-4e8f-9a1b-3c5d7e9f1a2b' } })
+  detail: Record<string, unknown>;
+}
+
+export class ComplaintDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ example: 'phone' })
+  channel: string;
+
+  @ApiProperty({ enum: COMPLAINT_CATEGORIES })
+  category: ComplaintCategory;
+
+  @ApiProperty({ enum: COMPLAINT_SEVERITIES })
+  severity: ComplaintSeverity;
+
+  @ApiProperty()
+  title: string;
+
+  @ApiProperty()
+  description: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  customerDemand: string | null;
+
+  @ApiProperty({ enum: COMPLAINT_MOODS })
+  customerMood: ComplaintMood;
+
+  @ApiProperty({ enum: COMPLAINT_STATUSES })
+  status: ComplaintStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  receivedAt: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Resolution deadline, in working days from receipt' })
+  dueAt: string;
+
+  @ApiProperty({ example: false, description: 'Open past its deadline (set by the escalation sweep)' })
+  breached: boolean;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  assigneeId: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  escalatedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The manager it was escalated to' })
+  escalatedToId: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  resolvedAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  resolution: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the satisfaction follow-up is due' })
+  followUpDueAt: string | null;
+
+  @ApiProperty({ example: false })
+  followUpOverdue: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  verifiedAt: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 4 })
+  satisfaction: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  satisfactionComment: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  closedAt: string | null;
+
+  @ApiProperty({ example: 1 })
+  version: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
+export class ComplaintDetailDto extends ComplaintDto {
+  @ApiProperty({ type: [TimelineEntryDto] })
+  timeline: TimelineEntryDto[];
+}
+
+export class ComplaintPageDto {
+  @ApiProperty({ type: [ComplaintDto] })
+  items: ComplaintDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}
+
+export class SlaPolicyEntryDto {
+  @ApiProperty({ enum: COMPLAINT_SEVERITIES, example: 'serious' })
+  @IsIn(COMPLAINT_SEVERITIES)
+  severity: ComplaintSeverity;
+
+  @ApiProperty({ example: 2, description: 'Working days to resolve' })
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  resolveWorkingDays: number;
+
+  @ApiProperty({ example: false, description: 'Escalate to the department manager as soon as it is received' })
+  @IsBoolean()
+  escalateImmediately: boolean;
+
+  @ApiProperty({ example: 48, description: 'Hours after resolution for the satisfaction follow-up (回访)' })
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  followUpHours: number;
+
+  @ApiProperty({ example: '与客户协商解决方案，部门负责人牵头', maxLength: 500 })
+  @IsString()
+  @Length(0, 500)
+  description: string;
+}
+
+export class SlaPolicyDto {
+  @ApiProperty({ type: [SlaPolicyEntryDto], description: 'One entry per severity' })
+  @IsArray()
+  @ArrayMinSize(3)
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => SlaPolicyEntryDto)
+  severities: SlaPolicyEntryDto[];
+}
+
+export class SweepResultDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Complaints newly marked breached and escalated' })
+  breached: string[];
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Resolved complaints whose follow-up is now overdue' })
+  followUpOverdue: string[];
+}
+
+export class MetricsQueryDto {
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+}
+
+export class ComplaintMetricsDto {
+  @ApiProperty({ example: 42 })
+  total: number;
+
+  @ApiProperty({ type: Object, example: { delivery: 20, price: 5 } })
+  byCategory: Record<string, number>;
+
+  @ApiProperty({ type: Object, example: { general: 30, serious: 10, major: 2 } })
+  bySeverity: Record<string, number>;
+
+  @ApiProperty({ type: Number, nullable: true, example: 0.9, description: '处理及时率: resolved by the deadline / resolved' })
+  onTimeRate: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 5.5, description: 'Mean time to resolve, in working hours' })
+  meanResolveWorkingHours: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 0.95, description: 'Follow-ups done within their window / follow-ups done' })
+  followUpOnTimeRate: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 4.2 })
+  meanSatisfaction: number | null;
+}
