@@ -17,6 +17,9 @@ import { CustomersModule } from './modules/customers';
 import { InteractionsModule } from './modules/interactions/interactions.module';
 import { TagsModule } from './modules/tags/tags.module';
 import { CalendarModule } from './modules/calendar';
+import { ApprovalsModule } from './modules/approvals';
+import { TransfersModule } from './modules/transfers/transfers.module';
+import { ExportsModule } from './modules/exports/exports.module';
 import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
 
@@ -63,6 +66,9 @@ export class AppModule {
         TagsModule,
         CalendarModule,
         ComplaintsModule,
+        ApprovalsModule,
+        TransfersModule,
+        ExportsModule,
         HealthModule,
       ],
     };

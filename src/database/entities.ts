@@ -9,6 +9,10 @@ import { InteractionEntity } from '../modules/interactions/interaction.entity';
 import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
 import { CustomerTierChangeEntity } from '../modules/tiers/tier-change.entity';
 import { CalendarDayEntity } from '../modules/calendar/calendar-day.entity';
+import { ApprovalEntity, ApprovalStepEntity } from '../modules/approvals/approval.entity';
+import { TransferEntity, TransferItemEntity } from '../modules/transfers/transfer.entity';
+import { DeletionRecordEntity } from '../modules/customers/deletion-record.entity';
+import { ExportEntity } from '../modules/exports/export.entity';
 import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
@@ -34,4 +38,10 @@ export const ENTITIES = [
   ComplaintEntity,
   ComplaintEventEntity,
   ComplaintSlaPolicyEntity,
+  ApprovalEntity,
+  ApprovalStepEntity,
+  TransferEntity,
+  TransferItemEntity,
+  DeletionRecordEntity,
+  ExportEntity,
 ];

@@ -22,6 +22,27 @@ export class Transactions {
     return this.storage.getStore() !== undefined;
   }
 
+  /**
+   * Runs `work` inside the current transaction behind a savepoint: if it throws, only its own
+   * changes are undone and the transaction goes on (an approval that cannot be executed is
+   * recorded as failed, with nothing of the execution half-applied).
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.active) throw new Error('savepoint() needs an open transaction');
+    const name = `sp_${++this.savepoints}`;
+    await this.manager.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await this.manager.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await this.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  private savepoints = 0;
+
   /** Joins the current transaction, or opens one that commits when `work` resolves and rolls back when it throws. */
   run<T>(work: () => Promise<T>): Promise<T> {
     if (this.active) return work();

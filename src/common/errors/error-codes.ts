@@ -38,6 +38,16 @@ export const ERROR_CATALOG = {
   TAG_NAME_TAKEN: { status: 409, title: 'The name is taken in this group' },
   TAG_GROUP_NOT_EMPTY: { status: 409, title: 'The tag group still has tags' },
   TAG_GROUP_CONFLICT: { status: 409, title: 'Customers carry several tags of this group' },
+  CUSTOMER_MERGED: { status: 410, title: 'The customer was merged into another one' },
+  DELETE_NEEDS_APPROVAL: { status: 405, title: 'Customers are deleted through an approved request' },
+  // approvals, transfers, exports
+  SELF_APPROVAL: { status: 403, title: 'You cannot decide your own request' },
+  NOT_YOUR_STEP: { status: 403, title: 'This step is for someone else to decide' },
+  APPROVAL_DECIDED: { status: 409, title: 'The approval or its step is already decided' },
+  TRANSFER_REFUSED: { status: 422, title: 'None of the customers can be transferred' },
+  TARGET_INVALID: { status: 422, title: 'The target user cannot take customers' },
+  EXPORT_NOT_READY: { status: 409, title: 'The export is not approved' },
+  EXPORT_EXPIRED: { status: 410, title: 'The export\'s download window has passed' },
   // complaints
   INVALID_TRANSITION: { status: 409, title: 'The complaint flow does not allow this step now' },
   // audit

@@ -35,6 +35,13 @@ describe('customer visibility', () => {
     expect(isVisible(user('manager', 'm2', 'dept-b'), dormant)).toBe(false);
     expect(isVisible(user('admin'), dormant)).toBe(true);
   });
+
+  it('hides deleted and merged customers from everyone', () => {
+    for (const status of ['deleted', 'merged'] as const) {
+      expect(isVisible(user('admin'), row({ status }))).toBe(false);
+      expect(isVisible(user('sales'), row({ status }))).toBe(false);
+    }
+  });
 });
 
 describe('actions and masking', () => {

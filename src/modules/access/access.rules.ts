@@ -8,7 +8,9 @@ export interface CustomerAccessRow {
   id: string;
   ownerId: string;
   departmentId: string;
-  status: 'active' | 'dormant' | 'archived';
+  status: 'active' | 'dormant' | 'archived' | 'deleted' | 'merged';
+  /** Set when merged: the customer it lives on in. */
+  mergedIntoId?: string | null;
 }
 
 export type CustomerAction =
@@ -48,6 +50,7 @@ export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'owne
 }
 
 export function isVisible(caller: AuthUser, row: CustomerAccessRow): boolean {
+  if (row.status === 'deleted' || row.status === 'merged') return false;
   return inScope(customerScope(caller), row) && (row.status === 'active' || canSeeArchive(caller));
 }
 

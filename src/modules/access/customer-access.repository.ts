@@ -10,7 +10,7 @@ export class CustomerAccessRepository {
   async find(id: string): Promise<CustomerAccessRow | undefined> {
     const lock = this.transactions.active ? 'FOR UPDATE' : '';
     const rows: CustomerAccessRow[] = await this.transactions.manager.query(
-      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status FROM customers WHERE id = $1 ${lock}`,
+      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status, merged_into_id AS "mergedIntoId" FROM customers WHERE id = $1 ${lock}`,
       [id],
     );
     return rows[0];

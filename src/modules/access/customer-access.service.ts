@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
-import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, isVisible, mayDo } from './access.rules';
+import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, inScope, isVisible, mayDo } from './access.rules';
 import { CustomerAccessRepository } from './customer-access.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,6 +23,9 @@ export class CustomerAccess {
   /** The customer, if the caller may do `action` on it: 404 when they cannot see it, 403 when they see it but may not act. */
   async require(caller: AuthUser, customerId: string, action: CustomerAction = 'read', field?: string): Promise<CustomerAccessRow> {
     const row = UUID.test(customerId) ? await this.customers.find(customerId) : undefined;
+    if (row?.status === 'merged' && inScope(customerScope(caller), row)) {
+      throw new DomainError('CUSTOMER_MERGED', 'The customer was merged into another one', { mergedInto: row.mergedIntoId });
+    }
     if (!row || !isVisible(caller, row)) {
       throw new DomainError('NOT_FOUND', 'Customer was not found', field ? { errors: [{ field, message: `${field} does not name a customer you can see` }] } : {});
     }

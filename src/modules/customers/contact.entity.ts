@@ -1,7 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { CustomerEntity } from './customer.entity';
 
-export const CONTACT_STATUSES = ['active', 'left'] as const;
+/** `removed`: the customer was deleted; the contact no longer blocks its mobile and e-mail. */
+export const CONTACT_STATUSES = ['active', 'left', 'removed'] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 
 /**
@@ -9,7 +10,7 @@ export type ContactStatus = (typeof CONTACT_STATUSES)[number];
  * the normalized value beside it for exact lookup and the duplicate indexes.
  */
 @Entity('contacts')
-@Check('ck_contacts_status', `status IN ('active', 'left')`)
+@Check('ck_contacts_status', `status IN ('active', 'left', 'removed')`)
 @Index('ix_contacts_customer', ['customerId', 'isPrimary'])
 @Index('uq_contacts_primary', ['customerId'], { unique: true, where: 'is_primary' })
 @Index('uq_contacts_mobile', ['mobileHash'], { unique: true, where: `mobile_hash IS NOT NULL AND status = 'active'` })

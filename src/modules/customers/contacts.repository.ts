@@ -32,6 +32,12 @@ export class ContactsRepository {
       .getMany();
   }
 
+  /** The primary contact of each customer, in one query. */
+  primaryOf(customerIds: string[]): Promise<ContactEntity[]> {
+    if (customerIds.length === 0) return Promise.resolve([]);
+    return this.repo.createQueryBuilder('k').where('k.customer_id = ANY(:ids) AND k.is_primary', { ids: customerIds }).getMany();
+  }
+
   async update(id: string, version: number, changes: ContactChanges): Promise<ContactEntity | null> {
     const result = await this.repo
       .createQueryBuilder()

@@ -6,14 +6,16 @@ import { UserEntity } from '../users/user.entity';
 export const CUSTOMER_KINDS = ['organization', 'individual'] as const;
 export const CUSTOMER_SOURCES = ['exhibition', 'cold_visit', 'referral', 'inbound', 'website', 'wecom', 'other'] as const;
 export const CUSTOMER_STAGES = ['potential', 'prospect', 'customer', 'strategic'] as const;
-/** `dormant`: archived by the dormancy sweep. Both non-active statuses are "the archive". */
+/** `dormant`: archived by the dormancy sweep; `dormant` and `archived` are "the archive". */
 export const CUSTOMER_STATUSES = ['active', 'dormant', 'archived'] as const;
+/** Gone for good: after an approved deletion (404), or merged into another customer (410). */
+export const REMOVED_STATUSES = ['deleted', 'merged'] as const;
 export const CONSENT_STATUSES = ['unknown', 'granted', 'withdrawn'] as const;
 
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 export type CustomerSource = (typeof CUSTOMER_SOURCES)[number];
 export type CustomerStage = (typeof CUSTOMER_STAGES)[number];
-export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number] | (typeof REMOVED_STATUSES)[number];
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
 export interface CustomerNeeds {
@@ -26,12 +28,12 @@ export interface CustomerNeeds {
 @Check('ck_customers_kind', `kind IN ('organization', 'individual')`)
 @Check('ck_customers_source', `source IN ('exhibition', 'cold_visit', 'referral', 'inbound', 'website', 'wecom', 'other')`)
 @Check('ck_customers_stage', `stage IN ('potential', 'prospect', 'customer', 'strategic')`)
-@Check('ck_customers_status', `status IN ('active', 'dormant', 'archived')`)
+@Check('ck_customers_status', `status IN ('active', 'dormant', 'archived', 'deleted', 'merged')`)
 @Check('ck_customers_consent', `marketing_consent IN ('unknown', 'granted', 'withdrawn')`)
 @Check('ck_customers_importance', `importance BETWEEN 1 AND 5`)
 @Check('ck_customers_potential_score', `potential_score BETWEEN 0 AND 100`)
-@Index('uq_customers_name_normalized', ['nameNormalized'], { unique: true })
-@Index('uq_customers_credit_code', ['creditCode'], { unique: true, where: 'credit_code IS NOT NULL' })
+@Index('uq_customers_name_normalized', ['nameNormalized'], { unique: true, where: `status NOT IN ('deleted', 'merged')` })
+@Index('uq_customers_credit_code', ['creditCode'], { unique: true, where: `credit_code IS NOT NULL AND status NOT IN ('deleted', 'merged')` })
 @Index('ix_customers_owner', ['ownerId', 'status', 'name', 'id'])
 @Index('ix_customers_department_name', ['departmentId', 'status', 'name', 'id'])
 @Index('ix_customers_department_updated', ['departmentId', 'status', 'updatedAt', 'id'])
@@ -106,6 +108,12 @@ export class CustomerEntity {
 
   @Column({ type: 'varchar', length: 20, default: 'active' })
   status: CustomerStatus;
+
+  @Column({ name: 'merged_into_id', type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
+  @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
+  removedAt: Date | null;
 
   @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
   archivedAt: Date | null;

@@ -2,6 +2,7 @@ import {
   creditCodeCheckChar,
   expectedVersion,
   isReasonRequired,
+  mergeFields,
   isValidCreditCode,
   maskEmail,
   maskMobile,
@@ -201,5 +202,21 @@ describe('expectedVersion', () => {
   it('flags a malformed header or a disagreement', () => {
     expect(expectedVersion('*', undefined)).toBe('conflicting');
     expect(expectedVersion('"3"', 4)).toBe('conflicting');
+  });
+});
+
+describe('mergeFields', () => {
+  const blank: Record<string, unknown> = { shortName: null, kind: 'organization', industry: null, scale: null, source: 'other', stage: 'potential', importance: 3, needs: {}, notes: null, creditCode: null, annualRevenue: null, cooperationSince: null, potentialScore: null, tierId: null };
+  const survivor = { ...blank, id: 's', industry: '制造', notes: null } as Parameters<typeof mergeFields>[0];
+  const other = { ...blank, id: 'o', industry: '零售', notes: '老客户', needs: { budgetRange: '100 万' }, scale: '500+' } as Parameters<typeof mergeFields>[0];
+
+  it('keeps the survivor\'s values and fills its empty ones from the others', () => {
+    const { values, sources } = mergeFields(survivor, [other]);
+    expect(values).toMatchObject({ industry: '制造', notes: '老客户', needs: { budgetRange: '100 万' }, scale: '500+' });
+    expect(sources).toMatchObject({ industry: 's', notes: 'o', scale: 'o' });
+  });
+
+  it('takes a field from the customer the choices name', () => {
+    expect(mergeFields(survivor, [other], { industry: 'o' }).values.industry).toBe('零售');
   });
 });

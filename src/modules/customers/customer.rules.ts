@@ -115,3 +115,47 @@ export function expectedVersion(ifMatch: string | undefined, bodyVersion: number
 }
 
 export const etagOf = (version: number) => `"${version}"`;
+
+/** Fields a merge takes from one of the customers (the survivor keeps its own name and owner). */
+export const MERGEABLE_FIELDS = [
+  'shortName',
+  'kind',
+  'industry',
+  'scale',
+  'source',
+  'stage',
+  'importance',
+  'needs',
+  'notes',
+  'creditCode',
+  'annualRevenue',
+  'cooperationSince',
+  'potentialScore',
+  'tierId',
+] as const;
+export type MergeableField = (typeof MERGEABLE_FIELDS)[number];
+
+const isEmpty = (value: unknown) =>
+  value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0);
+
+/**
+ * The merged record: for each field the survivor's value, unless it is empty (then the first
+ * merged customer's non-empty one: the more complete value wins) or `choices` names another
+ * customer to take it from. Returns the values and where each came from.
+ */
+export function mergeFields<T extends { id: string } & Record<MergeableField, unknown>>(
+  survivor: T,
+  merged: T[],
+  choices: Partial<Record<MergeableField, string>> = {},
+): { values: Record<MergeableField, unknown>; sources: Record<MergeableField, string> } {
+  const all = [survivor, ...merged];
+  const values = {} as Record<MergeableField, unknown>;
+  const sources = {} as Record<MergeableField, string>;
+  for (const field of MERGEABLE_FIELDS) {
+    const chosen = choices[field] ? all.find((c) => c.id === choices[field]) : undefined;
+    const source = chosen ?? (isEmpty(survivor[field]) ? (merged.find((c) => !isEmpty(c[field])) ?? survivor) : survivor);
+    values[field] = source[field];
+    sources[field] = source.id;
+  }
+  return { values, sources };
+}

@@ -9,11 +9,14 @@ import { FollowUpsController } from './follow-ups.controller';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { DormancyJob } from './dormancy.job';
+import { CustomerRemovalRepository } from './customer-removal.repository';
+import { CustomerRemovalService } from './customer-removal.service';
+import { RemovalController } from './removal.controller';
 
 @Module({
   imports: [UsersModule],
-  controllers: [CustomersController, ContactsController, FollowUpsController],
-  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomersService, ContactsService, DormancyJob],
-  exports: [CustomersRepository, ContactsRepository],
+  controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
+  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService],
+  exports: [CustomersRepository, ContactsRepository, ContactCodec],
 })
 export class CustomersModule {}

@@ -10,6 +10,7 @@ export interface DueFollowUpRow {
   name: string;
   ownerId: string;
   ownerName: string;
+  ownerActive: boolean;
   departmentId: string;
   tierId: string | null;
   tierCode: string | null;
@@ -106,7 +107,7 @@ export class CustomersRepository {
          ) m
          JOIN customers c ON c.id = m.customer_id
          JOIN users u ON u.id = c.owner_id
-        WHERE $5::uuid IS NULL OR c.id <> $5::uuid
+        WHERE c.status NOT IN ('deleted', 'merged') AND ($5::uuid IS NULL OR c.id <> $5::uuid)
         ORDER BY c.name, c.id, m.matched_on`,
       [probe.nameNormalized, probe.creditCode ?? null, probe.mobileHashes, probe.emailHashes, probe.excludeId ?? null, probe.excludeContactId ?? null],
     );
@@ -117,7 +118,7 @@ export class CustomersRepository {
     const rows: (SimilarCustomerDto & { similarity: string | number })[] = await this.transactions.manager.query(
       `SELECT c.id, c.name, c.owner_id AS "ownerId", u.display_name AS "ownerName", round(similarity(c.name, $1)::numeric, 3) AS similarity
          FROM customers c JOIN users u ON u.id = c.owner_id
-        WHERE c.name % $1 AND similarity(c.name, $1) >= $2
+        WHERE c.name % $1 AND similarity(c.name, $1) >= $2 AND c.status NOT IN ('deleted', 'merged')
         ORDER BY similarity(c.name, $1) DESC, c.id
         LIMIT $3`,
       [name, threshold, limit],
@@ -211,6 +212,11 @@ export class CustomersRepository {
     );
   }
 
+  async mergedInto(survivorId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM customers WHERE merged_into_id = $1`, [survivorId]);
+    return rows.map((r) => r.id);
+  }
+
   /** The tier new customers start in. */
   async defaultTierId(): Promise<string | null> {
     const rows: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM tiers WHERE code = 'ordinary'`);
@@ -254,6 +260,7 @@ export class CustomersRepository {
         'c.name AS "name"',
         'c.owner_id AS "ownerId"',
         'u.display_name AS "ownerName"',
+        'u.active AS "ownerActive"',
         'c.department_id AS "departmentId"',
         't.id AS "tierId"',
         't.code AS "tierCode"',

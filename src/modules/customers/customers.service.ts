@@ -167,6 +167,7 @@ export class CustomersService {
         name: r.name,
         ownerId: r.ownerId,
         ownerName: r.ownerName,
+        unowned: !r.ownerActive,
         departmentId: r.departmentId,
         tier: r.tierId ? { id: r.tierId, code: r.tierCode!, name: r.tierName! } : null,
         preferredChannel: r.preferredChannel,
@@ -232,9 +233,11 @@ export class CustomersService {
   async history(caller: AuthUser, id: string, page: { limit?: number; cursor?: string }): Promise<Page<HistoryEntryDto>> {
     await this.access.require(caller, id, 'read');
     const contactIds = (await this.contacts.findByCustomer(id)).map((c) => c.id);
+    // Customers merged into this one: their history is its history.
+    const mergedIds = await this.customers.mergedInto(id);
     return this.audit.history(
       [
-        { entityType: 'customer', entityIds: [id] },
+        { entityType: 'customer', entityIds: [id, ...mergedIds] },
         { entityType: 'contact', entityIds: contactIds },
       ],
       page,

@@ -611,6 +611,9 @@ export class DueFollowUpDto {
   @ApiProperty({ example: '李雷' })
   ownerName: string;
 
+  @ApiProperty({ example: false, description: 'The owner was deactivated: the customer awaits a successor (离职继承)' })
+  unowned: boolean;
+
   @ApiProperty({ format: 'uuid' })
   departmentId: string;
 

@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageQueryDto } from '../../../common/pagination';
+import { APPROVAL_STATUSES, type ApprovalStatus, STEP_KINDS, STEP_STATUSES } from '../approval.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export const APPROVAL_TYPES = ['customer.delete', 'customer.merge', 'customer.export', 'customer.transfer', 'customer.succession'] as const;
+
+export class ListApprovalsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: APPROVAL_STATUSES })
+  @IsOptional()
+  @IsIn(APPROVAL_STATUSES)
+  status?: ApprovalStatus;
+
+  @ApiPropertyOptional({ enum: APPROVAL_TYPES })
+  @IsOptional()
+  @IsIn(APPROVAL_TYPES)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: ['requested', 'to-decide'], default: 'requested', description: 'Your requests, or the ones waiting for your decision' })
+  @IsOptional()
+  @IsIn(['requested', 'to-decide'])
+  view?: 'requested' | 'to-decide';
+}
+
+export class DecisionDto {
+  @ApiProperty({ example: '同意，注意交接未结投诉', maxLength: 1000 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  comment: string;
+}
+
+export class ApprovalStepDto {
+  @ApiProperty({ example: 1 })
+  stepNo: number;
+
+  @ApiProperty({ enum: STEP_KINDS, example: 'department_manager' })
+  deciderKind: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  departmentId: string | null;
+
+  @ApiProperty({ enum: STEP_STATUSES, example: 'approved' })
+  status: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  decidedBy: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  decidedAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment: string | null;
+}
+
+export class ApprovalDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: APPROVAL_TYPES, example: 'customer.transfer' })
+  type: string;
+
+  @ApiProperty({ enum: APPROVAL_STATUSES, example: 'pending' })
+  status: ApprovalStatus;
+
+  @ApiProperty({ format: 'uuid' })
+  requesterId: string;
+
+  @ApiProperty({ example: '区域调整' })
+  reason: string;
+
+  @ApiProperty({ type: Object, description: 'What is asked for, by type' })
+  payload: Record<string, unknown>;
+
+  @ApiProperty({ type: Object, nullable: true, description: 'What the execution did' })
+  result: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why execution failed (status failed)' })
+  failureReason: string | null;
+
+  @ApiProperty({ type: [ApprovalStepDto] })
+  steps: ApprovalStepDto[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  decidedAt: string | null;
+}
+
+export class ApprovalPageDto {
+  @ApiProperty({ type: [ApprovalDto] })
+  items: ApprovalDto[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
+}

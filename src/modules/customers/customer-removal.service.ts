@@ -1,0 +1,153 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/roles';
+import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { DomainError } from '../../common/errors/domain-error';
+import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { Transactions } from '../../database/transactions';
+import { CustomerAccess } from '../access';
+import { ApprovalDto, ApprovalEntity, ApprovalsService } from '../approvals';
+import { AuditService } from '../audit';
+import { ContactsRepository } from './contacts.repository';
+import { CustomerRemovalRepository } from './customer-removal.repository';
+import { contactSnapshot, customerSnapshot, toCustomerSummary } from './customer.mapper';
+import { MERGEABLE_FIELDS, type MergeableField, mergeFields } from './customer.rules';
+import { CustomerEntity } from './customer.entity';
+import { CustomerChanges, CustomersRepository } from './customers.repository';
+import { DeletionRecordDto, MergePreviewDto, MergePreviewRequestDto, MergeRequestDto } from './dto/removal.dto';
+
+const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
+
+/** Deletion (two approvals, 004 §2.4) and merging of duplicates (admin approval). */
+@Injectable()
+export class CustomerRemovalService implements OnModuleInit {
+  constructor(
+    private readonly customers: CustomersRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly removal: CustomerRemovalRepository,
+    private readonly access: CustomerAccess,
+    private readonly approvals: ApprovalsService,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  onModuleInit(): void {
+    this.approvals.register({ type: 'customer.delete', execute: (approval) => this.executeDeletion(approval) });
+    this.approvals.register({ type: 'customer.merge', execute: (approval) => this.executeMerge(approval) });
+  }
+
+  /** A written request, decided by the owner's department manager and then an admin. */
+  requestDeletion(caller: AuthUser, customerId: string, reason: string): Promise<ApprovalDto> {
+    return this.transactions.run(async () => {
+      const row = await this.access.require(caller, customerId, 'change');
+      const approval = await this.approvals.request(caller, 'customer.delete', reason, { customerId }, [
+        { kind: 'department_manager', departmentId: row.departmentId },
+        { kind: 'admin' },
+      ]);
+      return this.approvals.get(caller, approval.id);
+    });
+  }
+
+  async deletionRecords(page: PageQueryDto): Promise<Page<DeletionRecordDto>> {
+    const limit = page.limit ?? 20;
+    const cursor = decodeCursor(page.cursor, 2);
+    const rows = await this.removal.listDeletionRecords(cursor ? [String(cursor[0]), String(cursor[1])] : undefined, limit + 1);
+    return toPage(
+      rows,
+      limit,
+      ({ sortKey: _s, ...r }) => ({ ...r, deletedAt: new Date(r.deletedAt).toISOString() }),
+      (r) => [r.sortKey, r.id],
+    );
+  }
+
+  async previewMerge(caller: AuthUser, dto: MergePreviewRequestDto): Promise<MergePreviewDto> {
+    const { survivor, merged } = await this.load(caller, dto);
+    const { values, sources } = mergeFields(survivor, merged, this.choices(dto, [survivor, ...merged]));
+    return {
+      result: toCustomerSummary({ ...survivor, ...(values as Partial<CustomerEntity>) }),
+      sources,
+      moves: await this.removal.counts(dto.mergedIds),
+    };
+  }
+
+  requestMerge(caller: AuthUser, dto: MergeRequestDto): Promise<ApprovalDto> {
+    return this.transactions.run(async () => {
+      const { survivor, merged } = await this.load(caller, dto);
+      this.choices(dto, [survivor, ...merged]);
+      const approval = await this.approvals.request(
+        caller,
+        'customer.merge',
+        dto.reason,
+        { survivorId: dto.survivorId, mergedIds: dto.mergedIds, fieldChoices: dto.fieldChoices ?? {} },
+        [{ kind: 'admin' }],
+      );
+      return this.approvals.get(caller, approval.id);
+    });
+  }
+
+  private async executeDeletion(approval: ApprovalEntity): Promise<Record<string, unknown>> {
+    const customerId = approval.payload.customerId as string;
+    const [locked] = await this.removal.lock([customerId]);
+    if (!locked || locked.status === 'deleted' || locked.status === 'merged') throw new DomainError('CONFLICT', 'The customer was already deleted or merged');
+    const customer = (await this.customers.findById(customerId))!;
+    const contacts = await this.contacts.findByCustomer(customerId);
+    const snapshot = { customer: customerSnapshot(customer), contacts: contacts.map((c) => contactSnapshot(c, this.cipher)) };
+    const record = await this.removal.insertDeletionRecord({
+      customerId,
+      approvalId: approval.id,
+      snapshot,
+      reason: approval.reason,
+      requestedBy: approval.requesterId,
+      approvedBy: await this.approvals.approvers(approval.id),
+    });
+    await this.removal.markDeleted(customerId);
+    await this.audit.record({ action: 'customer.delete', entityType: 'customer', entityId: customerId, before: snapshot.customer, after: { status: 'deleted', deletionRecordId: record.id }, reason: approval.reason });
+    return { deletionRecordId: record.id };
+  }
+
+  /** Moves everything to the survivor; the counts before and after are checked, so nothing is lost silently. */
+  private async executeMerge(approval: ApprovalEntity): Promise<Record<string, unknown>> {
+    const survivorId = approval.payload.survivorId as string;
+    const mergedIds = approval.payload.mergedIds as string[];
+    const all = [survivorId, ...mergedIds];
+    const locked = await this.removal.lock(all);
+    if (locked.length !== all.length || locked.some((c) => c.status === 'deleted' || c.status === 'merged')) {
+      throw new DomainError('CONFLICT', 'A customer of the merge was deleted or merged since the request');
+    }
+    const survivor = (await this.customers.findById(survivorId))!;
+    const merged = await Promise.all(mergedIds.map(async (id) => (await this.customers.findById(id))!));
+    const { values } = mergeFields(survivor, merged, (approval.payload.fieldChoices ?? {}) as Partial<Record<MergeableField, string>>);
+    const before = await this.removal.counts(all);
+    await this.removal.moveToSurvivor(survivorId, mergedIds);
+    const updated = await this.customers.update(survivorId, survivor.version, values as CustomerChanges);
+    if (!updated) throw new DomainError('CONFLICT', 'The surviving customer changed meanwhile');
+    await this.customers.refreshFollowUps([survivorId]);
+    const after = await this.removal.counts([survivorId]);
+    const lost = (Object.keys(before) as (keyof typeof before)[]).filter((k) => k !== 'tags' && before[k] !== after[k]);
+    if (lost.length > 0) throw new Error(`merge would lose records: ${lost.join(', ')}`);
+    await this.audit.recordMany([
+      { action: 'customer.merge', entityType: 'customer', entityId: survivorId, before: customerSnapshot(survivor), after: { ...customerSnapshot(updated), mergedIds }, reason: approval.reason },
+      ...merged.map((m) => ({ action: 'customer.merged', entityType: 'customer', entityId: m.id, before: { status: m.status }, after: { status: 'merged', mergedInto: survivorId }, reason: approval.reason })),
+    ]);
+    return { survivorId, mergedIds, moved: after };
+  }
+
+  private async load(caller: AuthUser, dto: MergePreviewRequestDto): Promise<{ survivor: CustomerEntity; merged: CustomerEntity[] }> {
+    const ids = [...new Set(dto.mergedIds)];
+    if (ids.includes(dto.survivorId)) throw invalid('mergedIds', 'mergedIds must not contain the survivor');
+    await this.access.require(caller, dto.survivorId, 'change', 'survivorId');
+    for (const id of ids) await this.access.require(caller, id, 'change', 'mergedIds');
+    const survivor = (await this.customers.findById(dto.survivorId))!;
+    const merged = await Promise.all(ids.map(async (id) => (await this.customers.findById(id))!));
+    return { survivor, merged };
+  }
+
+  private choices(dto: MergePreviewRequestDto, customers: CustomerEntity[]): Partial<Record<MergeableField, string>> {
+    const choices = dto.fieldChoices ?? {};
+    for (const [field, customerId] of Object.entries(choices)) {
+      if (!(MERGEABLE_FIELDS as readonly string[]).includes(field)) throw invalid('fieldChoices', `fieldChoices.${field} is not a field a merge can choose`);
+      if (!customers.some((c) => c.id === customerId)) throw invalid('fieldChoices', `fieldChoices.${field} must name one of the customers being merged`);
+    }
+    return choices as Partial<Record<MergeableField, string>>;
+  }
+}
