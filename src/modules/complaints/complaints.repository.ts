@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
 import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
 
@@ -57,12 +58,8 @@ export class ComplaintsRepository {
   }
 
   async update(id: string, changes: ComplaintChanges): Promise<ComplaintEntity> {
-    await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id', { id })
-      .execute();
+    // The row is locked by findById in the same transaction: no version check needed.
+    await updateVersioned(this.repo, id, undefined, changes);
     return (await this.repo.findOneBy({ id }))!;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import { ContactEntity } from './contact.entity';
 
 export type ContactChanges = Partial<Omit<ContactEntity, 'id' | 'customerId' | 'version' | 'createdAt' | 'updatedAt' | 'customer'>>;
@@ -39,13 +40,7 @@ export class ContactsRepository {
   }
 
   async update(id: string, version: number, changes: ContactChanges): Promise<ContactEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
   }
 
   /** The unique index allows one primary per customer, so the old one steps down first. */

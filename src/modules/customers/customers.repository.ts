@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ListScopeSql } from '../access';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import { CustomerConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
@@ -84,13 +85,7 @@ export class CustomersRepository {
 
   /** Compare-and-set on version: null when the customer changed meanwhile. */
   async update(id: string, version: number, changes: CustomerChanges): Promise<CustomerEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
   }
 
   /** Exact matches on normalized name, credit code, or any active contact's mobile or e-mail. */

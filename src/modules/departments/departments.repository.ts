@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import { DepartmentEntity } from './department.entity';
 
 @Injectable()
@@ -28,12 +29,6 @@ export class DepartmentsRepository {
 
   /** Compare-and-set on version: returns null when the row is gone or was changed meanwhile. */
   async rename(id: string, name: string, version: number): Promise<DepartmentEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ name, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, { name })) ? this.findById(id) : null;
   }
 }

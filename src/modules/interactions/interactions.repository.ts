@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
 import { InteractionEntity } from './interaction.entity';
 
@@ -33,13 +34,7 @@ export class InteractionsRepository {
   }
 
   async update(id: string, version: number, changes: InteractionChanges): Promise<InteractionEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
   }
 
   /** Newest first; scoped through the customer when a scope is given. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import { TagEntity, TagGroupEntity } from './tag.entity';
 
 export interface UsableTag {
@@ -60,23 +61,11 @@ export class TagsRepository {
   }
 
   async updateGroup(id: string, version: number, changes: Partial<TagGroupEntity>): Promise<TagGroupEntity | null> {
-    const result = await this.groups
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findGroup(id) : null;
+    return (await updateVersioned(this.groups, id, version, changes)) ? this.findGroup(id) : null;
   }
 
   async updateTag(id: string, version: number, changes: Partial<TagEntity>): Promise<TagEntity | null> {
-    const result = await this.tags
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findTag(id) : null;
+    return (await updateVersioned(this.tags, id, version, changes)) ? this.findTag(id) : null;
   }
 
   async countTags(groupId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
 import { CustomerTierChangeEntity } from './tier-change.entity';
 import { TierEntity } from './tier.entity';
@@ -34,13 +35,7 @@ export class TiersRepository {
   }
 
   async update(id: string, version: number, changes: Partial<TierEntity>): Promise<TierEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
   }
 
   /**

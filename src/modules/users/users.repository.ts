@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import { updateVersioned } from '../../database/versioned-update';
 import type { Role } from '../../common/auth/roles';
 import { UserEntity } from './user.entity';
 
@@ -46,13 +47,7 @@ export class UsersRepository {
 
   /** Compare-and-set on version: null when the user was changed meanwhile. */
   async update(id: string, version: number, changes: UserChanges): Promise<UserEntity | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return result.affected ? this.findById(id) : null;
+    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
   }
 
   /** Not an edit of the user's record: leaves version and updated_at alone. */
