@@ -37,6 +37,13 @@ export function clientFor(baseUrl: string, token?: string): Api {
   return createClient<paths>({ baseUrl, headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
+/** A raw bearer token, for calls the typed client cannot make (streamed downloads through fetch). */
+export async function tokenFor(t: Pick<TestApp, 'anonymous'>, username: string, password: string): Promise<string> {
+  const { data, error } = await t.anonymous.POST('/api/v1/auth/login', { body: { username, password } });
+  if (!data) throw new Error(`login as ${username} failed: ${JSON.stringify(error)}`);
+  return data.accessToken;
+}
+
 /** An application on a database of its own, cloned from the migrated template, listening on a free port. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const serverUrl = process.env.CRM_TEST_SERVER_URL!;

@@ -1,20 +1,25 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and hash-chained in id order,
- * which is commit order: ids are handed out under the chain-head row lock.
+ * Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE, on every partition) and hash-chained
+ * in id order, which is commit order: ids are handed out under the chain-head row lock, and so is
+ * occurred_at, which never decreases in id order.
+ *
+ * Partitioned by month on occurred_at (migration 1795400000000), hence the two-column primary key;
+ * id alone is unique by construction. Each filter index ends in (occurred_at, id), the order lists
+ * and exports use.
  */
 @Entity('audit_log')
-@Index('ix_audit_log_entity', ['entityType', 'entityId', 'id'])
-@Index('ix_audit_log_actor', ['actorId', 'id'])
-@Index('ix_audit_log_occurred_at', ['occurredAt'])
-@Index('ix_audit_log_request', ['requestId'])
+@Index('ix_audit_log_entity', ['entityType', 'entityId', 'occurredAt', 'id'])
+@Index('ix_audit_log_actor', ['actorId', 'occurredAt', 'id'])
+@Index('ix_audit_log_occurred_at', ['occurredAt', 'id'])
+@Index('ix_audit_log_request', ['requestId', 'occurredAt', 'id'])
 @Index('ix_audit_log_action', { synchronize: false })
 export class AuditLogEntity {
   @PrimaryColumn({ type: 'bigint' })
   id: string;
 
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  @PrimaryColumn({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;
 
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
@@ -60,7 +65,7 @@ export class AuditLogEntity {
   hash: string;
 }
 
-/** One row: the last id and hash of the chain. Locking it serialises appends across instances. */
+/** One row: the last id, hash and time of the chain. Locking it serialises appends across instances. */
 @Entity('audit_chain_head')
 export class AuditChainHeadEntity {
   @PrimaryColumn({ type: 'smallint' })
@@ -71,4 +76,8 @@ export class AuditChainHeadEntity {
 
   @Column({ name: 'last_hash', type: 'char', length: 64 })
   lastHash: string;
+
+  /** The next entry's occurred_at is never earlier, so time ranges are id ranges of the chain. */
+  @Column({ name: 'last_occurred_at', type: 'timestamptz' })
+  lastOccurredAt: Date;
 }

@@ -1,19 +1,61 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Roles } from '../../common/auth/decorators';
+import { ProblemDto } from '../../common/errors/problem.dto';
+import { sendDownload } from './audit-export';
+import { AuditLogService } from './audit-log.service';
+import { AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
 import { ChainVerificationDto } from './dto/chain-verification.dto';
-import { AuditService } from './audit.service';
 
+// Spelled out, so that the export's CSV and NDJSON media types do not rub off on its error response.
+const BUSY = {
+  status: 503,
+  description: 'AUDIT_READS_BUSY: too many exports or verifications at once on this instance',
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
+  content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+};
+
+/** The whole log, for auditors and admins. Managers see their customers' history on the customer. */
 @ApiTags('audit')
 @Controller('audit-logs')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(private readonly auditLog: AuditLogService) {}
+
+  @Get()
+  @Roles('auditor', 'admin')
+  @ApiOperation({ operationId: 'listAuditLog', summary: 'Search the audit log: filters, newest or oldest first, keyset-paginated' })
+  @ApiOkResponse({ type: AuditLogPageDto })
+  listAuditLog(@Query() query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
+    return this.auditLog.list(query);
+  }
+
+  @Get('export')
+  @Roles('auditor', 'admin')
+  @ApiOperation({
+    operationId: 'exportAuditLog',
+    summary: 'Download the matching entries as CSV or NDJSON, streamed; resume an interrupted download with afterId',
+    description: 'The download is itself recorded (audit.export, with its filters). CSV cells that a spreadsheet would run as a formula start with an apostrophe.',
+  })
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({
+    description: 'The entries, oldest first by default, in the same columns as AuditLogEntryDto',
+    content: {
+      'text/csv': { schema: { type: 'string' } },
+      'application/x-ndjson': { schema: { type: 'string' } },
+    },
+  })
+  @ApiResponse(BUSY)
+  async exportAuditLog(@Query() query: ExportAuditLogQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    sendDownload(reply, await this.auditLog.exportLog(query));
+  }
 
   @Get('verify')
   @Roles('auditor', 'admin')
-  @ApiOperation({ operationId: 'verifyAuditChain', summary: 'Recompute the hash chain of the audit log' })
+  @ApiOperation({ operationId: 'verifyAuditChain', summary: 'Recompute the hash chain of the audit log, or of the entries of a time range' })
   @ApiOkResponse({ type: ChainVerificationDto })
-  verifyAuditChain(): Promise<ChainVerificationDto> {
-    return this.audit.verifyChain();
+  @ApiResponse(BUSY)
+  verifyAuditChain(@Query() query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
+    return this.auditLog.verifyChain(query);
   }
 }

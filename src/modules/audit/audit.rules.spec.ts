@@ -67,6 +67,30 @@ describe('ChainVerifier', () => {
     for (const row of rows) verifier.accept(row.entry, row);
     expect(verifier.firstBrokenId).toBe('3');
   });
+
+  it('starts a range from the hash of the entry before it', () => {
+    const rows = chain();
+    const verifier = new ChainVerifier(rows[0].hash, '2');
+    for (const row of rows.slice(1)) verifier.accept(row.entry, row);
+    expect(verifier).toMatchObject({ valid: true, checked: 2 });
+    const wrongStart = new ChainVerifier(GENESIS_HASH, '2');
+    wrongStart.accept(rows[1].entry, rows[1]);
+    expect(wrongStart.firstBrokenId).toBe('2');
+  });
+
+  it('notices rows removed from the end, which no later row can', () => {
+    const rows = chain();
+    const verifier = new ChainVerifier();
+    for (const row of rows.slice(0, 2)) verifier.accept(row.entry, row);
+    verifier.expectEnd('3', rows[2].hash);
+    expect(verifier.firstBrokenId).toBe('3');
+    const whole = new ChainVerifier();
+    for (const row of rows) whole.accept(row.entry, row);
+    whole.expectEnd('3', rows[2].hash);
+    expect(whole.valid).toBe(true);
+    whole.expectEnd('3', 'f'.repeat(64));
+    expect(whole.firstBrokenId).toBe('3');
+  });
 });
 
 describe('diffSnapshots', () => {

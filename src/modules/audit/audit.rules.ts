@@ -65,11 +65,14 @@ export function diffSnapshots(
 /** Walks rows in id order and reports the first whose prevHash or hash does not fit the chain. */
 export class ChainVerifier {
   private expectedPrev: string;
+  private nextId: bigint;
   checked = 0;
   firstBrokenId: string | null = null;
 
-  constructor(prevHashBeforeRange: string = GENESIS_HASH) {
+  /** Starts at `firstId`, whose prevHash must be `prevHashBeforeRange` (the hash of the entry before, or genesis). */
+  constructor(prevHashBeforeRange: string = GENESIS_HASH, firstId = '1') {
     this.expectedPrev = prevHashBeforeRange;
+    this.nextId = BigInt(firstId);
   }
 
   accept(entry: ChainedEntry, stored: { prevHash: string; hash: string }): boolean {
@@ -80,7 +83,19 @@ export class ChainVerifier {
       return false;
     }
     this.expectedPrev = stored.hash;
+    this.nextId = BigInt(entry.id) + 1n;
     return true;
+  }
+
+  /**
+   * After the last row: the walk must have reached `lastId` (with `lastHash`, the chain head's). Rows
+   * missing at the very end leave no later row to notice them; this does. Names the first missing
+   * id, or the last id when its hash is not the head's.
+   */
+  expectEnd(lastId: string, lastHash?: string): void {
+    if (this.firstBrokenId !== null) return;
+    if (this.nextId <= BigInt(lastId)) this.firstBrokenId = this.nextId.toString();
+    else if (lastHash !== undefined && this.expectedPrev !== lastHash) this.firstBrokenId = lastId;
   }
 
   get valid(): boolean {

@@ -3,7 +3,7 @@ import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { decodeCursor, Page, toPage } from '../../common/pagination';
 import { AuditRepository, EntityRefs, HistoryRow, PendingEntry } from './audit.repository';
-import { ChainVerifier, diffSnapshots, toSnapshot } from './audit.rules';
+import { diffSnapshots, toSnapshot } from './audit.rules';
 
 export interface AuditEntry {
   /** `entity.verb`, e.g. `user.create`, `auth.login_failed`. */
@@ -17,14 +17,6 @@ export interface AuditEntry {
   /** Who acted, when it is not the authenticated caller (a login, a background job). */
   actor?: { id: string | null; role: string | null };
 }
-
-export interface ChainVerification {
-  valid: boolean;
-  checked: number;
-  firstBrokenId: string | null;
-}
-
-const VERIFY_BATCH = 2000;
 
 /** The one way every module writes to the audit log, inside the transaction of its change. */
 @Injectable()
@@ -42,9 +34,9 @@ export class AuditService {
   /**
    * Joins the caller's transaction (or opens one): if the change rolls back, so do its records;
    * if a record cannot be written, the change fails. An update that changed nothing writes nothing.
+   * The time is taken when the entries join the chain (see AuditRepository.append).
    */
   async recordMany(entries: AuditEntry[]): Promise<void> {
-    const occurredAt = new Date().toISOString();
     const user = this.context.user;
     const pending: PendingEntry[] = [];
     for (const entry of entries) {
@@ -53,7 +45,6 @@ export class AuditService {
       const diff = diffSnapshots(before, after);
       if (before !== null && after !== null && diff.changedFields.length === 0) continue;
       pending.push({
-        occurredAt,
         actorId: entry.actor ? entry.actor.id : (user?.id ?? null),
         actorRole: entry.actor ? entry.actor.role : (user?.role ?? null),
         action: entry.action,
@@ -77,20 +68,5 @@ export class AuditService {
     const before = decodeCursor(page.cursor, 1)?.[0];
     const rows = await this.audit.changesOf(refs, before === undefined || before === null ? undefined : String(before), limit + 1);
     return toPage(rows, limit, (row) => row, (row) => [row.id]);
-  }
-
-  /** Recomputes the whole hash chain, a page at a time. */
-  async verifyChain(): Promise<ChainVerification> {
-    const verifier = new ChainVerifier();
-    let afterId = '0';
-    for (;;) {
-      const page = await this.audit.chainPage(afterId, VERIFY_BATCH);
-      for (const { prevHash, hash, ...entry } of page) {
-        if (!verifier.accept(entry, { prevHash, hash })) break;
-      }
-      if (!verifier.valid || page.length < VERIFY_BATCH) break;
-      afterId = page[page.length - 1].id;
-    }
-    return { valid: verifier.valid, checked: verifier.checked, firstBrokenId: verifier.firstBrokenId };
   }
 }

@@ -1,0 +1,53 @@
+import { encodeCursor, decodeCursor } from '../../common/pagination';
+import { actionFilter, likePrefix, positionFromCursor, rangeProblem, spreadsheetSafe } from './audit-log.rules';
+
+describe('actionFilter', () => {
+  it('reads a trailing dot as a prefix and anything else as an exact action', () => {
+    expect(actionFilter('customer.')).toEqual({ actionPrefix: 'customer.' });
+    expect(actionFilter('customer.update')).toEqual({ action: 'customer.update' });
+    expect(actionFilter(undefined)).toEqual({});
+  });
+});
+
+describe('likePrefix', () => {
+  it("takes LIKE's wildcards in the prefix literally", () => {
+    expect(likePrefix('auth.login_')).toBe('auth.login\\_%');
+    expect(likePrefix('a%b\\.')).toBe('a\\%b\\\\.%');
+  });
+});
+
+describe('rangeProblem', () => {
+  it('wants to after from, and accepts open ranges', () => {
+    expect(rangeProblem('2026-11-01T00:00:00Z', '2026-11-02T00:00:00+08:00')).toBeUndefined();
+    expect(rangeProblem('2026-11-02T00:00:00+08:00', '2026-11-01T16:00:00Z')).toBe('to must be later than from');
+    expect(rangeProblem(undefined, '2026-11-01T00:00:00Z')).toBeUndefined();
+  });
+});
+
+describe('positionFromCursor', () => {
+  const key = (value: unknown[]) => decodeCursor(encodeCursor(value as string[]), value.length)!;
+
+  it('gives back the position a page ended at, in the same order only', () => {
+    expect(positionFromCursor(key(['newest', '2026-11-22T10:00:00.000Z', '1024']), 'newest')).toEqual({ occurredAt: '2026-11-22T10:00:00.000Z', id: '1024' });
+    expect(positionFromCursor(key(['newest', '2026-11-22T10:00:00.000Z', '1024']), 'oldest')).toBe('other-order');
+  });
+
+  it.each([[['newest', 'yesterday', '1']], [['newest', '2026-11-22T10:00:00.000Z', '1; DROP TABLE']], [['newest', '2026-11-22T10:00:00.000Z', 7]]])(
+    'refuses a forged cursor %j',
+    (value) => {
+      expect(positionFromCursor(key(value), 'newest')).toBeUndefined();
+    },
+  );
+});
+
+describe('spreadsheetSafe', () => {
+  it.each(['=1+2', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'])('keeps %j from running as a formula', (cell) => {
+    expect(spreadsheetSafe(cell)).toBe(`'${cell}`);
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(spreadsheetSafe('华东销售部')).toBe('华东销售部');
+    expect(spreadsheetSafe('{"a":1}')).toBe('{"a":1}');
+    expect(spreadsheetSafe('2026-11-22T10:00:00.000Z')).toBe('2026-11-22T10:00:00.000Z');
+  });
+});

@@ -1,0 +1,133 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { decodeCursor, toPage } from '../../common/pagination';
+import { type AuditDownload, downloadOf, toAuditLogEntryDto } from './audit-export';
+import { actionFilter, type AuditFilter, type AuditPosition, positionFromCursor, rangeProblem } from './audit-log.rules';
+import { AuditRepository, chainedEntryOf, type StoredRow } from './audit.repository';
+import { ChainVerifier, GENESIS_HASH } from './audit.rules';
+import { AuditService } from './audit.service';
+import type { AuditLogFilterDto, AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
+import type { ChainVerificationDto } from './dto/chain-verification.dto';
+import { LongReadSlots } from './long-read-slots';
+
+/** How many months' partitions beyond the current one are kept ready. */
+export const PARTITION_MONTHS_AHEAD = 3;
+
+const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
+
+/** What auditors (and admins) do with the whole log: search it, export it, check it for tampering. */
+@Injectable()
+export class AuditLogService {
+  private readonly logger = new Logger('AuditLog');
+
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly audit: AuditService,
+    private readonly slots: LongReadSlots,
+  ) {}
+
+  async list(query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
+    const filter = this.filterOf(query);
+    const order = query.order ?? 'newest';
+    const limit = query.limit ?? 50;
+    const key = decodeCursor(query.cursor, 3);
+    let after: AuditPosition | undefined;
+    if (key) {
+      const position = positionFromCursor(key, order);
+      if (position === 'other-order') throw invalid('cursor', 'cursor belongs to the other order');
+      if (position === undefined) throw invalid('cursor', 'cursor must be a value returned as nextCursor');
+      after = position;
+    }
+    const rows = await this.repository.search(filter, order, after, limit + 1);
+    return toPage(rows, limit, toAuditLogEntryDto, (row) => [order, row.occurredAt.toISOString(), row.id]);
+  }
+
+  /**
+   * Streams every matching entry (oldest first unless asked otherwise). The download is recorded
+   * (audit.export, with the filters) and committed before the first byte goes out.
+   */
+  async exportLog(query: ExportAuditLogQueryDto): Promise<AuditDownload> {
+    const filter = this.filterOf(query);
+    const order = query.order ?? 'oldest';
+    const after = query.afterId === undefined ? undefined : await this.repository.positionOf(query.afterId);
+    if (query.afterId !== undefined && after === undefined) throw invalid('afterId', 'afterId does not name an audit entry');
+    const release = this.slots.take();
+    try {
+      const { format, afterId, ...filters } = query;
+      await this.audit.record({ action: 'audit.export', entityType: 'audit_log', after: { format, ...filters, order, afterId } });
+      const rows = await this.repository.streamEntries(filter, order, after);
+      rows.once('close', release);
+      return downloadOf(rows, format, new Date());
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /**
+   * Recomputes the hash chain over the entries of a time range (all of it by default), streaming
+   * through them. The range is an id range of the chain: its first entry's prevHash must be the
+   * hash of the entry just before it (or the genesis hash), and without `to` the walk must end
+   * at the chain head, so that entries removed from the end are noticed too.
+   */
+  async verifyChain(query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
+    const problem = rangeProblem(query.from, query.to);
+    if (problem) throw invalid('to', problem);
+    const release = this.slots.take();
+    try {
+      return await this.verifyRange(query);
+    } finally {
+      release();
+    }
+  }
+
+  private async verifyRange(query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
+    const head = await this.repository.chainHead();
+    const firstId = query.from === undefined ? '1' : await this.repository.firstIdFrom(query.from);
+    const before = query.to === undefined ? head.lastId : await this.repository.lastIdBefore(query.to);
+    if (firstId === undefined || before === undefined) return { valid: true, checked: 0, firstBrokenId: null };
+    const lastId = BigInt(before) < BigInt(head.lastId) ? before : head.lastId;
+    if (BigInt(firstId) > BigInt(lastId)) return { valid: true, checked: 0, firstBrokenId: null };
+    // A missing predecessor is a removed entry: '' fits no prevHash, so the first entry is named.
+    const prevHash = firstId === '1' ? GENESIS_HASH : ((await this.repository.hashOf((BigInt(firstId) - 1n).toString())) ?? '');
+    const verifier = new ChainVerifier(prevHash, firstId);
+    const rows = await this.repository.streamChain(firstId, lastId);
+    try {
+      for await (const row of rows as AsyncIterable<StoredRow>) {
+        if (!verifier.accept(chainedEntryOf(row), row)) break;
+      }
+    } finally {
+      rows.destroy();
+    }
+    verifier.expectEnd(lastId, lastId === head.lastId ? head.lastHash : undefined);
+    return { valid: verifier.valid, checked: verifier.checked, firstBrokenId: verifier.firstBrokenId };
+  }
+
+  /** Keeps the partitions of this month and the next ones ready (the daily job). */
+  async preparePartitions(monthsAhead = PARTITION_MONTHS_AHEAD): Promise<{ created: string[]; blocked: string[] }> {
+    const outcomes = await this.repository.addPartitions(monthsAhead);
+    const months = (outcome: string) => outcomes.filter((o) => o.outcome === outcome).map((o) => o.month);
+    const blocked = months('blocked');
+    if (blocked.length > 0) {
+      this.logger.warn(`audit_log_default holds entries of ${blocked.join(', ')}: those months stay in the DEFAULT partition`);
+    }
+    return { created: months('created'), blocked };
+  }
+
+  private filterOf(query: AuditLogFilterDto): AuditFilter {
+    if (query.entityId !== undefined && query.entityType === undefined) {
+      throw invalid('entityId', 'entityId needs entityType');
+    }
+    const problem = rangeProblem(query.from, query.to);
+    if (problem) throw invalid('to', problem);
+    return {
+      entityType: query.entityType,
+      entityId: query.entityId,
+      actorId: query.actorId,
+      ...actionFilter(query.action),
+      from: query.from,
+      to: query.to,
+      requestId: query.requestId,
+    };
+  }
+}
