@@ -6,11 +6,11 @@ import { CustomerAccessRow } from './access.rules';
 export class CustomerAccessRepository {
   constructor(private readonly transactions: Transactions) {}
 
-  /** Inside a transaction the row is locked, so the decision holds until commit. */
-  async find(id: string): Promise<CustomerAccessRow | undefined> {
-    const lock = this.transactions.active ? 'FOR UPDATE' : '';
+  /** With `lock`, inside a transaction, the row is locked so that the decision holds until commit. */
+  async find(id: string, lock: boolean): Promise<CustomerAccessRow | undefined> {
+    const forUpdate = lock && this.transactions.active ? 'FOR UPDATE' : '';
     const rows: CustomerAccessRow[] = await this.transactions.manager.query(
-      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status, merged_into_id AS "mergedIntoId" FROM customers WHERE id = $1 ${lock}`,
+      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status, merged_into_id AS "mergedIntoId" FROM customers WHERE id = $1 ${forUpdate}`,
       [id],
     );
     return rows[0];

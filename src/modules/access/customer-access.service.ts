@@ -22,7 +22,8 @@ export class CustomerAccess {
 
   /** The customer, if the caller may do `action` on it: 404 when they cannot see it, 403 when they see it but may not act. */
   async require(caller: AuthUser, customerId: string, action: CustomerAction = 'read', field?: string): Promise<CustomerAccessRow> {
-    const row = UUID.test(customerId) ? await this.customers.find(customerId) : undefined;
+    // Reads take no lock: only a change needs the decision to hold until it commits.
+    const row = UUID.test(customerId) ? await this.customers.find(customerId, action !== 'read') : undefined;
     if (row?.status === 'merged' && inScope(customerScope(caller), row)) {
       throw new DomainError('CUSTOMER_MERGED', 'The customer was merged into another one', { mergedInto: row.mergedIntoId });
     }

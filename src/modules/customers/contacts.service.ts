@@ -25,13 +25,11 @@ export class ContactsService {
   ) {}
 
   async list(caller: AuthUser, customerId: string): Promise<ContactDto[]> {
-    return this.transactions.run(async () => {
-      const row = await this.access.require(caller, customerId, 'read');
-      const contacts = await this.contacts.findByCustomer(customerId);
-      await this.customers.auditPiiRead(caller, row, contacts);
-      const masked = seesMaskedPii(caller);
-      return contacts.map((c) => toContactDto(c, this.cipher, masked));
-    });
+    const row = await this.access.require(caller, customerId, 'read');
+    const contacts = await this.contacts.findByCustomer(customerId);
+    await this.customers.auditPiiRead(caller, row, contacts);
+    const masked = seesMaskedPii(caller);
+    return contacts.map((c) => toContactDto(c, this.cipher, masked));
   }
 
   /** A new contact; it becomes primary when asked to or when the customer has no primary. */
