@@ -36,9 +36,12 @@ export class Approvals1795400300000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX uq_customers_credit_code ON customers (credit_code) WHERE credit_code IS NOT NULL AND status NOT IN ('deleted', 'merged')`);
     await q.query(`ALTER TABLE contacts DROP CONSTRAINT ck_contacts_status`);
     await q.query(`ALTER TABLE contacts ADD CONSTRAINT ck_contacts_status CHECK (status IN ('active', 'left', 'removed'))`);
+    // A survivor's history includes the customers merged into it.
+    await q.query(`CREATE INDEX ix_customers_merged_into ON customers (merged_into_id) WHERE merged_into_id IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ix_customers_merged_into`);
     await q.query(`ALTER TABLE contacts DROP CONSTRAINT ck_contacts_status`);
     await q.query(`ALTER TABLE contacts ADD CONSTRAINT ck_contacts_status CHECK (status IN ('active', 'left'))`);
     await q.query(`DROP INDEX uq_customers_credit_code`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -54,6 +55,11 @@ describe('HTTP platform', () => {
     expect(r.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const other = await fetch(`${t.baseUrl}/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('runs API queries without parallel workers (they cost more than they save on short queries)', async () => {
+    const [row] = await t.app.get(DataSource).query('SHOW max_parallel_workers_per_gather');
+    expect(row.max_parallel_workers_per_gather).toBe('0');
   });
 
   it('never sends a stack trace: an internal failure is a plain 500 problem', async () => {

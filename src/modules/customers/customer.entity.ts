@@ -45,6 +45,7 @@ export interface CustomerNeeds {
 @Index('ix_customers_short_name_trgm', { synchronize: false })
 @Index('ix_customers_dormancy', { synchronize: false })
 @Index('ix_customers_tier', ['tierId'])
+@Index('ix_customers_merged_into', { synchronize: false }) // partial: only merged customers
 @Index('ix_customers_follow_up', ['status', 'nextFollowUpAt', 'id'])
 @Index('ix_customers_owner_follow_up', ['ownerId', 'status', 'nextFollowUpAt', 'id'])
 @Index('ix_customers_department_follow_up', ['departmentId', 'status', 'nextFollowUpAt', 'id'])
