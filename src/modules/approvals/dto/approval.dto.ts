@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination';
 import { APPROVAL_STATUSES, type ApprovalStatus, STEP_KINDS, STEP_STATUSES } from '../approval.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 export const APPROVAL_TYPES = ['customer.delete', 'customer.merge', 'customer.export', 'customer.transfer', 'customer.succession'] as const;
 

@@ -13,9 +13,7 @@ import {
   type ComplaintSeverity,
   type ComplaintStatus,
 } from '../complaint.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+import { trim, toBoolean } from '../../../common/http/transforms';
 
 export class CreateComplaintDto {
   @ApiProperty({ format: 'uuid' })

@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
 import { CONTACT_STATUSES, type ContactStatus } from '../contact.entity';
 import { IsEmailAddress, IsMobile, IsWechatId } from './validators';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 export class ContactInputDto {
   @ApiProperty({ example: '张伟', minLength: 1, maxLength: 100 })

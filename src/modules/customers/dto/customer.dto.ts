@@ -34,12 +34,7 @@ import {
 } from '../customer.entity';
 import { ContactDto, ContactInputDto } from './contact.dto';
 import { IsCreditCode } from './validators';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const upperTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-const toIdList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+import { trim, upperTrim, toBoolean, toIdList } from '../../../common/http/transforms';
 
 export class CustomerTagDto {
   @ApiProperty({ format: 'uuid' })

@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CustomerSummaryDto } from './customer.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 export class DeletionRequestDto {
   @ApiProperty({ example: '重复建档，已与另一档案核对', maxLength: 1000, description: 'The written reason (004 §2.4)' })

@@ -2,8 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Length, Min } from 'class-validator';
 import { DepartmentEntity } from '../department.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 export class CreateDepartmentDto {
   @ApiProperty({ example: '华东销售部', minLength: 1, maxLength: 100 })

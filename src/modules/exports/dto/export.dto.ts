@@ -2,8 +2,7 @@ import { ApiProperty, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsString, Length, ValidateNested } from 'class-validator';
 import { ListCustomersQueryDto } from '../../customers/dto/customer.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 /** The customer list's filters; the export holds what the requester may see, and no more. */
 export class ExportFilterDto extends PickType(ListCustomersQueryDto, [

@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination';
 import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../../common/http/transforms';
 
 /** The parts of a record its author may correct. */
 class InteractionTextDto {

@@ -4,10 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, 
 import { type Role, ROLES } from '../../../common/auth/roles';
 import { PageQueryDto } from '../../../common/pagination';
 import { UserEntity } from '../user.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lowerTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+import { trim, lowerTrim, toBoolean } from '../../../common/http/transforms';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'li.lei', description: '3–50 characters: letters, digits, dot, dash, underscore; case-insensitive' })
