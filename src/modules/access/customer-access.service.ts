@@ -34,6 +34,19 @@ export class CustomerAccess {
     return row;
   }
 
+  /**
+   * For a record that belongs to a customer (a contact, a complaint, an interaction): the same
+   * decision, but "not found" names the record, which does not exist for those who cannot see its customer.
+   */
+  async requireThrough(caller: AuthUser, customerId: string, action: CustomerAction, what: string): Promise<CustomerAccessRow> {
+    try {
+      return await this.require(caller, customerId, action);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND', `${what} was not found`);
+      throw error;
+    }
+  }
+
   /** The subset of ids the caller may do `action` on, for bulk operations. */
   async filter(caller: AuthUser, ids: string[], action: CustomerAction): Promise<Map<string, CustomerAccessRow>> {
     if (!mayDo(caller, action)) return new Map();

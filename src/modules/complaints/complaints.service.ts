@@ -240,12 +240,7 @@ export class ComplaintsService {
   private async visible(caller: AuthUser, id: string): Promise<ComplaintEntity> {
     const complaint = await this.complaints.findById(id);
     if (!complaint) throw notFound('Complaint');
-    try {
-      await this.access.require(caller, complaint.customerId, 'read');
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw notFound('Complaint');
-      throw error;
-    }
+    await this.access.requireThrough(caller, complaint.customerId, 'read', 'Complaint');
     return complaint;
   }
 

@@ -147,12 +147,7 @@ export class ContactsService {
   private async visibleContact(caller: AuthUser, contactId: string): Promise<ContactEntity> {
     const contact = await this.contacts.findById(contactId);
     if (!contact) throw notFound('Contact');
-    try {
-      await this.access.require(caller, contact.customerId, 'change');
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw notFound('Contact');
-      throw error;
-    }
+    await this.access.requireThrough(caller, contact.customerId, 'change', 'Contact');
     return (await this.contacts.findById(contactId))!;
   }
 

@@ -94,12 +94,7 @@ export class InteractionsService {
     return this.transactions.run(async () => {
       const current = await this.interactions.findById(id);
       if (!current) throw notFound('Interaction');
-      try {
-        await this.access.require(caller, current.customerId, 'interact');
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'NOT_FOUND') throw notFound('Interaction');
-        throw error;
-      }
+      await this.access.requireThrough(caller, current.customerId, 'interact', 'Interaction');
       if (current.authorId !== caller.id) throw new DomainError('NOT_AUTHOR', 'Only the author may correct an interaction record');
       if (current.version !== dto.version) {
         throw new DomainError('VERSION_CONFLICT', `The record was corrected meanwhile; the current version is ${current.version}`);
