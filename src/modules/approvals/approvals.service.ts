@@ -9,6 +9,7 @@ import { ApprovalEntity, ApprovalStepEntity, type StepKind } from './approval.en
 import { currentStep, decisionProblem, Person } from './approval.rules';
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalDto, ListApprovalsQueryDto } from './dto/approval.dto';
+import { iso } from '../../common/http/iso';
 
 export interface StepSpec {
   kind: StepKind;
@@ -25,8 +26,6 @@ export interface ApprovalHandler {
   execute(approval: ApprovalEntity, decider: AuthUser): Promise<Record<string, unknown>>;
   onClosed?(approval: ApprovalEntity, outcome: 'rejected' | 'cancelled' | 'failed', reason: string | null): Promise<void>;
 }
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 function toDto(a: ApprovalEntity, steps: ApprovalStepEntity[]): ApprovalDto {
   return {

@@ -20,14 +20,13 @@ import {
   SlaPolicyDto,
   SweepResultDto,
 } from './dto/complaint.dto';
+import { iso } from '../../common/http/iso';
 
 const ALL_STATUSES = ['active', 'dormant', 'archived'] as const;
 const SYSTEM_ACTOR = { id: null, role: 'system' };
 const HANDLERS = new Set(['admin', 'manager', 'service']);
 const ASSIGNABLE_ROLES = new Set(['admin', 'manager', 'service', 'sales']);
 const HOUR = 3_600_000;
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 export function toComplaintDto(k: ComplaintEntity): ComplaintDto {
   return {

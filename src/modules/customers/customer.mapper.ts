@@ -4,8 +4,7 @@ import { CustomerEntity } from './customer.entity';
 import { maskEmail, maskMobile, maskWechatId } from './customer.rules';
 import { ContactDto } from './dto/contact.dto';
 import { CustomerDto, CustomerSummaryDto, CustomerTagDto } from './dto/customer.dto';
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
+import { iso } from '../../common/http/iso';
 
 export function toCustomerSummary(c: CustomerEntity, tags: CustomerTagDto[] = []): CustomerSummaryDto {
   return {

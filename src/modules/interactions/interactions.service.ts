@@ -9,8 +9,7 @@ import { ContactsRepository, CustomersRepository } from '../customers';
 import { CorrectInteractionDto, InteractionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
 import { InteractionEntity } from './interaction.entity';
 import { InteractionChanges, InteractionsRepository } from './interactions.repository';
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
+import { iso } from '../../common/http/iso';
 
 function toDto(i: InteractionEntity): InteractionDto {
   return {
