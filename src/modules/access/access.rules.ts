@@ -65,6 +65,17 @@ export function mayDo(caller: AuthUser, action: CustomerAction): boolean {
   return CHANGERS.includes(caller.role);
 }
 
+/**
+ * The commercial record (needs, notes, revenue, credit code, cooperation start, potential score):
+ * 客服 handles communication and complaints and does not receive it (seed 001 §1, DOMAIN).
+ */
+export const COMMERCIAL_FIELDS = ['needs', 'notes', 'annualRevenue', 'creditCode', 'cooperationSince', 'potentialScore'] as const;
+export type CommercialField = (typeof COMMERCIAL_FIELDS)[number];
+
+export function seesCommercialRecord(caller: Pick<AuthUser, 'role'>): boolean {
+  return caller.role !== 'service';
+}
+
 /** Roles that see personal data (mobile, e-mail, WeChat id) masked. */
 export function seesMaskedPii(caller: AuthUser): boolean {
   return MASKED.includes(caller.role);

@@ -1,5 +1,6 @@
 export { AccessModule } from './access.module';
 export { CustomerAccess } from './customer-access.service';
 export type { ListScopeSql } from './customer-access.service';
-export { isAuditedPiiRead, seesMaskedPii } from './access.rules';
+export { COMMERCIAL_FIELDS, isAuditedPiiRead, seesCommercialRecord, seesMaskedPii } from './access.rules';
+export type { CommercialField } from './access.rules';
 export type { CustomerAccessRow, CustomerAction } from './access.rules';
