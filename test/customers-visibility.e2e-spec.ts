@@ -166,12 +166,18 @@ describe('marketing', () => {
       body: { status: 'withdrawn', channel: 'sms', evidence: '客户来电要求退订' },
     });
     expect(await listIds(w.marketing)).toEqual([]);
-    const history = await w.marketing.api.GET('/api/v1/customers/{id}/consents', { params: { path: { id: westOne.id } } });
+    // Once withdrawn, the customer does not exist for marketing, by id either.
+    const hidden = await w.marketing.api.GET('/api/v1/customers/{id}/consents', { params: { path: { id: westOne.id } } });
+    expect(hidden.response.status).toBe(404);
+    const history = await w.admin.api.GET('/api/v1/customers/{id}/consents', { params: { path: { id: westOne.id } } });
     expect(history.data?.map((c) => c.status)).toEqual(['withdrawn', 'granted']);
   });
 
   it('may not change customers', async () => {
-    const r = await w.marketing.api.PATCH('/api/v1/customers/{id}', { params: { path: { id: westOne.id } }, body: { notes: 'x', version: 1 } });
+    const path = { params: { path: { id: westOne.id } } };
+    await w.salesWest.api.POST('/api/v1/customers/{id}/consent', { ...path, body: { status: 'granted', channel: 'sms', evidence: '再次同意' } });
+    const r = await w.marketing.api.PATCH('/api/v1/customers/{id}', { ...path, body: { notes: 'x', version: 1 } });
     expect(r.response.status).toBe(403);
+    expect(JSON.stringify(r.error)).not.toContain(westOne.name);
   });
 });

@@ -204,6 +204,7 @@ describe('query plans on 50,000 customers', () => {
     { name: 'own customers, default list', role: 'sales', method: 'GET', path: () => '/customers' },
     { name: 'interactions of a customer', role: 'sales', method: 'GET', path: () => `/customers/${fixtures.ownCustomer}/interactions` },
     { name: 'history of a customer, manager', role: 'manager', method: 'GET', path: () => `/customers/${fixtures.departmentCustomer}/history` },
+    { name: 'customers awaiting a successor, manager', role: 'manager', method: 'GET', path: () => '/transfers/unassigned' },
   ];
 
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {

@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   CUSTOMER_DUPLICATE: { status: 409, title: 'The customer already exists' },
   REASON_REQUIRED: { status: 422, title: 'A reason is required for this change' },
   OWNER_INVALID: { status: 422, title: 'The owner cannot be assigned' },
+  OWNER_CHANGE_NEEDS_TRANSFER: { status: 422, title: 'The owner changes only through a transfer' },
   PRIMARY_CONTACT_REQUIRED: { status: 422, title: 'Name the new primary contact' },
   CONTACT_ALREADY_LEFT: { status: 409, title: 'The contact has already left' },
   CUSTOMER_NOT_ARCHIVED: { status: 409, title: 'The customer is not in the archive' },

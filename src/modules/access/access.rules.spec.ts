@@ -1,5 +1,5 @@
 import type { AuthUser, Role } from '../../common/auth/roles';
-import { CustomerAccessRow, customerScope, isAuditedPiiRead, isVisible, mayDo, seesMaskedPii } from './access.rules';
+import { CustomerAccessRow, customerScope, isAuditedPiiRead, isVisible, lostOwnership, mayDo, seesCommercialRecord, seesMaskedPii } from './access.rules';
 
 const user = (role: Role, id = `${role}-1`, departmentId = 'dept-a'): AuthUser => ({ id, username: id, role, departmentId });
 const row = (overrides: Partial<CustomerAccessRow> = {}): CustomerAccessRow => ({
@@ -7,6 +7,7 @@ const row = (overrides: Partial<CustomerAccessRow> = {}): CustomerAccessRow => (
   ownerId: 'sales-1',
   departmentId: 'dept-a',
   status: 'active',
+  marketingConsent: 'granted',
   ...overrides,
 });
 
@@ -14,6 +15,17 @@ describe('customer visibility', () => {
   it('gives sales their own customers only', () => {
     expect(isVisible(user('sales'), row())).toBe(true);
     expect(isVisible(user('sales', 'sales-2'), row())).toBe(false);
+  });
+
+  it('takes a customer from a seller who moved to another department', () => {
+    expect(isVisible(user('sales', 'sales-1', 'dept-b'), row())).toBe(false);
+  });
+
+  it('shows marketing only customers who granted marketing consent', () => {
+    expect(isVisible(user('marketing'), row())).toBe(true);
+    expect(isVisible(user('marketing'), row({ marketingConsent: 'unknown' }))).toBe(false);
+    expect(isVisible(user('marketing'), row({ marketingConsent: 'withdrawn' }))).toBe(false);
+    expect(isVisible(user('service'), row({ marketingConsent: 'withdrawn' }))).toBe(true);
   });
 
   it('gives a manager their department', () => {
@@ -64,10 +76,28 @@ describe('actions and masking', () => {
     ]);
   });
 
+  it('keeps the commercial record from service only', () => {
+    expect(['admin', 'manager', 'sales', 'service', 'marketing', 'auditor'].filter((r) => !seesCommercialRecord(user(r as Role)))).toEqual(['service']);
+  });
+
   it('audits unmasked reads by anyone but the owner', () => {
     expect(isAuditedPiiRead(user('sales'), row())).toBe(false);
     expect(isAuditedPiiRead(user('manager'), row())).toBe(true);
     expect(isAuditedPiiRead(user('admin'), row())).toBe(true);
     expect(isAuditedPiiRead(user('service'), row())).toBe(false);
+  });
+});
+
+describe('lostOwnership', () => {
+  const owner = { active: true, role: 'sales' as Role, departmentId: 'dept-a' };
+  it('holds while active, in the department and in a role that owns customers', () => {
+    expect(lostOwnership(owner, row())).toBeUndefined();
+    expect(lostOwnership({ ...owner, role: 'manager' }, row())).toBeUndefined();
+  });
+  it('names why the owner no longer holds it, deactivation first', () => {
+    expect(lostOwnership({ ...owner, active: false, departmentId: 'dept-b' }, row())).toBe('deactivated');
+    expect(lostOwnership({ ...owner, departmentId: 'dept-b' }, row())).toBe('moved');
+    expect(lostOwnership({ ...owner, role: 'service' }, row())).toBe('role changed');
+    expect(lostOwnership({ ...owner, role: 'auditor' }, row())).toBe('role changed');
   });
 });

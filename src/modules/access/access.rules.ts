@@ -1,7 +1,11 @@
 import type { AuthUser, Role } from '../../common/auth/roles';
 
 /** Which customers a caller may see, as data: turned into SQL for lists, checked in memory for one row. */
-export type CustomerScope = { kind: 'all' } | { kind: 'department'; departmentId: string } | { kind: 'owner'; ownerId: string };
+export type CustomerScope =
+  | { kind: 'all' }
+  | { kind: 'department'; departmentId: string }
+  /** A seller holds a customer while both are in the same department: one who moved keeps nothing. */
+  | { kind: 'owner'; ownerId: string; departmentId: string };
 
 /** What an access check needs to know about a customer. */
 export interface CustomerAccessRow {
@@ -9,6 +13,7 @@ export interface CustomerAccessRow {
   ownerId: string;
   departmentId: string;
   status: 'active' | 'dormant' | 'archived' | 'deleted' | 'merged';
+  marketingConsent: 'unknown' | 'granted' | 'withdrawn';
   /** Set when merged: the customer it lives on in. */
   mergedIntoId?: string | null;
 }
@@ -26,11 +31,34 @@ export type CustomerAction =
 const READ_ALL: readonly Role[] = ['admin', 'service', 'marketing', 'auditor'];
 const CHANGERS: readonly Role[] = ['admin', 'manager', 'sales'];
 const MASKED: readonly Role[] = ['service', 'marketing', 'auditor'];
+/** Roles that may own customers (负责人). */
+export const OWNER_ROLES: readonly Role[] = ['sales', 'manager', 'admin'];
 
 export function customerScope(caller: AuthUser): CustomerScope {
   if (READ_ALL.includes(caller.role)) return { kind: 'all' };
   if (caller.role === 'manager') return { kind: 'department', departmentId: caller.departmentId };
-  return { kind: 'owner', ownerId: caller.id };
+  return { kind: 'owner', ownerId: caller.id, departmentId: caller.departmentId };
+}
+
+/** 市场部 sees only customers who granted marketing consent, by list and by id alike. */
+export function needsMarketingConsent(caller: Pick<AuthUser, 'role'>): boolean {
+  return caller.role === 'marketing';
+}
+
+export type LostOwnershipReason = 'deactivated' | 'moved' | 'role changed';
+
+/**
+ * Why the recorded owner no longer holds the customer (离职继承), or undefined while they do:
+ * deactivated, moved to another department, or now in a role that cannot own customers.
+ */
+export function lostOwnership(
+  owner: { active: boolean; role: Role; departmentId: string },
+  customer: Pick<CustomerAccessRow, 'departmentId'>,
+): LostOwnershipReason | undefined {
+  if (!owner.active) return 'deactivated';
+  if (owner.departmentId !== customer.departmentId) return 'moved';
+  if (!OWNER_ROLES.includes(owner.role)) return 'role changed';
+  return undefined;
 }
 
 /** The archive (dormant and archived customers) is for managers (their department) and admins only. */
@@ -45,12 +73,13 @@ export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'owne
     case 'department':
       return row.departmentId === scope.departmentId;
     case 'owner':
-      return row.ownerId === scope.ownerId;
+      return row.ownerId === scope.ownerId && row.departmentId === scope.departmentId;
   }
 }
 
 export function isVisible(caller: AuthUser, row: CustomerAccessRow): boolean {
   if (row.status === 'deleted' || row.status === 'merged') return false;
+  if (needsMarketingConsent(caller) && row.marketingConsent !== 'granted') return false;
   return inScope(customerScope(caller), row) && (row.status === 'active' || canSeeArchive(caller));
 }
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccessRow } from './access.rules';
 
+const COLUMNS = `id, owner_id AS "ownerId", department_id AS "departmentId", status, marketing_consent AS "marketingConsent"`;
+
 @Injectable()
 export class CustomerAccessRepository {
   constructor(private readonly transactions: Transactions) {}
@@ -10,7 +12,7 @@ export class CustomerAccessRepository {
   async find(id: string, lock: boolean): Promise<CustomerAccessRow | undefined> {
     const forUpdate = lock && this.transactions.active ? 'FOR UPDATE' : '';
     const rows: CustomerAccessRow[] = await this.transactions.manager.query(
-      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status, merged_into_id AS "mergedIntoId" FROM customers WHERE id = $1 ${forUpdate}`,
+      `SELECT ${COLUMNS}, merged_into_id AS "mergedIntoId" FROM customers WHERE id = $1 ${forUpdate}`,
       [id],
     );
     return rows[0];
@@ -18,7 +20,7 @@ export class CustomerAccessRepository {
 
   async findMany(ids: string[]): Promise<CustomerAccessRow[]> {
     return this.transactions.manager.query(
-      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status FROM customers WHERE id = ANY($1::uuid[])`,
+      `SELECT ${COLUMNS} FROM customers WHERE id = ANY($1::uuid[])`,
       [ids],
     );
   }

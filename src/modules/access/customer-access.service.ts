@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
-import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, inScope, isVisible, mayDo } from './access.rules';
+import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, inScope, isVisible, mayDo, needsMarketingConsent } from './access.rules';
 import { CustomerAccessRepository } from './customer-access.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +24,7 @@ export class CustomerAccess {
   async require(caller: AuthUser, customerId: string, action: CustomerAction = 'read', field?: string): Promise<CustomerAccessRow> {
     // Reads take no lock: only a change needs the decision to hold until it commits.
     const row = UUID.test(customerId) ? await this.customers.find(customerId, action !== 'read') : undefined;
-    if (row?.status === 'merged' && inScope(customerScope(caller), row)) {
+    if (row?.status === 'merged' && inScope(customerScope(caller), row) && !(needsMarketingConsent(caller) && row.marketingConsent !== 'granted')) {
       throw new DomainError('CUSTOMER_MERGED', 'The customer was merged into another one', { mergedInto: row.mergedIntoId });
     }
     if (!row || !isVisible(caller, row)) {
@@ -67,9 +67,11 @@ export class CustomerAccess {
       parts.push(`${alias}.department_id = :scopeDepartmentId`);
       params.scopeDepartmentId = scope.departmentId;
     } else if (scope.kind === 'owner') {
-      parts.push(`${alias}.owner_id = :scopeOwnerId`);
+      parts.push(`${alias}.owner_id = :scopeOwnerId`, `${alias}.department_id = :scopeDepartmentId`);
       params.scopeOwnerId = scope.ownerId;
+      params.scopeDepartmentId = scope.departmentId;
     }
+    if (needsMarketingConsent(caller)) parts.push(`${alias}.marketing_consent = 'granted'`);
     return { where: parts.join(' AND '), params };
   }
 }

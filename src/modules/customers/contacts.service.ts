@@ -3,7 +3,7 @@ import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { Transactions } from '../../database/transactions';
-import { CustomerAccess, seesMaskedPii } from '../access';
+import { CustomerAccess, type CustomerAccessRow, seesMaskedPii } from '../access';
 import { type AuditEntry, AuditService } from '../audit';
 import { ContactCodec } from './contact-codec';
 import { ContactEntity } from './contact.entity';
@@ -55,7 +55,7 @@ export class ContactsService {
   async update(caller: AuthUser, contactId: string, dto: UpdateContactDto): Promise<ContactDto> {
     return this.withDuplicateCheck(dto, contactId, () =>
       this.transactions.run(async () => {
-        const current = await this.visibleContact(caller, contactId);
+        const { contact: current, customer } = await this.visibleContact(caller, contactId);
         if (current.version !== dto.version) {
           throw new DomainError('VERSION_CONFLICT', `The contact was changed meanwhile; the current version is ${current.version}`);
         }
@@ -80,6 +80,7 @@ export class ContactsService {
             after: contactSnapshot(updated, this.cipher),
           },
         ]);
+        await this.customers.auditPiiRead(caller, customer, [updated]);
         return toContactDto(updated, this.cipher, false);
       }),
     );
@@ -91,7 +92,7 @@ export class ContactsService {
    */
   async markLeft(caller: AuthUser, contactId: string, dto: MarkContactLeftDto): Promise<ContactDto> {
     return this.transactions.run(async () => {
-      const current = await this.visibleContact(caller, contactId);
+      const { contact: current, customer } = await this.visibleContact(caller, contactId);
       if (current.status === 'left') throw new DomainError('CONTACT_ALREADY_LEFT', 'The contact is already marked as left');
       const others = (await this.contacts.findByCustomer(current.customerId)).filter((c) => c.id !== contactId && c.status === 'active');
       const successor = dto.newPrimaryContactId ? others.find((c) => c.id === dto.newPrimaryContactId) : undefined;
@@ -139,16 +140,17 @@ export class ContactsService {
         }
       }
       await this.audit.recordMany(entries);
+      await this.customers.auditPiiRead(caller, customer, [left]);
       return toContactDto(left, this.cipher, false);
     });
   }
 
   /** The contact, if the caller may change its customer; 404 otherwise (contacts of invisible customers do not exist for them). */
-  private async visibleContact(caller: AuthUser, contactId: string): Promise<ContactEntity> {
+  private async visibleContact(caller: AuthUser, contactId: string): Promise<{ contact: ContactEntity; customer: CustomerAccessRow }> {
     const contact = await this.contacts.findById(contactId);
     if (!contact) throw notFound('Contact');
-    await this.access.requireThrough(caller, contact.customerId, 'change', 'Contact');
-    return (await this.contacts.findById(contactId))!;
+    const customer = await this.access.requireThrough(caller, contact.customerId, 'change', 'Contact');
+    return { contact: (await this.contacts.findById(contactId))!, customer };
   }
 
   private demotionEntry(demoted: ContactEntity | null, previous: ContactEntity[]): AuditEntry[] {

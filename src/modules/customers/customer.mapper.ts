@@ -1,10 +1,18 @@
 import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { COMMERCIAL_FIELDS } from '../access';
 import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { maskEmail, maskMobile, maskWechatId } from './customer.rules';
 import { ContactDto } from './dto/contact.dto';
 import { CustomerDto, CustomerSummaryDto, CustomerTagDto } from './dto/customer.dto';
 import { iso } from '../../common/http/iso';
+
+/** Drops the commercial record for a caller who may not receive it (seesCommercialRecord). */
+export function withoutCommercialRecord<T extends object>(dto: T): T {
+  const copy = { ...dto } as Record<string, unknown>;
+  for (const field of COMMERCIAL_FIELDS) delete copy[field];
+  return copy as T;
+}
 
 export function toCustomerSummary(c: CustomerEntity, tags: CustomerTagDto[] = []): CustomerSummaryDto {
   return {

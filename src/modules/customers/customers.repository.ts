@@ -11,7 +11,8 @@ export interface DueFollowUpRow {
   name: string;
   ownerId: string;
   ownerName: string;
-  ownerActive: boolean;
+  /** False when the owner was deactivated, moved or changed role: the customer awaits a successor. */
+  ownerHolds: boolean;
   departmentId: string;
   tierId: string | null;
   tierCode: string | null;
@@ -233,6 +234,15 @@ export class CustomersRepository {
     return byCustomer;
   }
 
+  /** Tag ids among `ids` that are somebody else's personal tags: their names are not `viewerId`'s to read. */
+  async othersPersonalTagIds(ids: string[], viewerId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.transactions.manager.query(
+      `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND owner_id IS NOT NULL AND owner_id <> $2`,
+      [ids, viewerId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Tag ids among `ids` that `viewerId` cannot see (unknown, or someone else's personal tag). */
   async invisibleTagIds(ids: string[], viewerId: string): Promise<string[]> {
     const rows: { id: string }[] = await this.transactions.manager.query(
@@ -254,7 +264,8 @@ export class CustomersRepository {
         'c.name AS "name"',
         'c.owner_id AS "ownerId"',
         'u.display_name AS "ownerName"',
-        'u.active AS "ownerActive"',
+        // Whether the owner still holds the customer (access.rules lostOwnership, as SQL).
+        `(u.active AND u.department_id = c.department_id AND u.role IN ('sales', 'manager', 'admin')) AS "ownerHolds"`,
         'c.department_id AS "departmentId"',
         't.id AS "tierId"',
         't.code AS "tierCode"',

@@ -7,13 +7,13 @@ import { decodeCursor, Page, toPage } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { Transactions } from '../../database/transactions';
-import { CustomerAccess, isAuditedPiiRead, seesMaskedPii } from '../access';
+import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
 import { UsersRepository } from '../users';
 import { ContactCodec } from './contact-codec';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
-import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary } from './customer.mapper';
+import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
@@ -36,7 +36,6 @@ import {
 } from './dto/customer.dto';
 
 const DUPLICATE_CONSTRAINTS = new Set(['uq_customers_name_normalized', 'uq_customers_credit_code', 'uq_contacts_mobile', 'uq_contacts_email']);
-const OWNER_ROLES = new Set(['sales', 'manager', 'admin']);
 const SIMILARITY_THRESHOLD = 0.5;
 const SYSTEM_ACTOR = { id: null, role: 'system' };
 
@@ -131,7 +130,7 @@ export class CustomersService {
       departmentId: query.departmentId,
       importance: query.importance,
       updatedSince: query.updatedSince,
-      marketableOnly: query.marketable === true || caller.role === 'marketing',
+      marketableOnly: query.marketable === true,
       tagIds: query.tagIds,
       anyTagIds: query.anyTagIds,
       tierId: query.tierId,
@@ -141,7 +140,8 @@ export class CustomersService {
       limit: limit + 1,
     });
     const tags = await this.customers.tagsOf(rows.slice(0, limit).map((r) => r.customer.id), caller.id);
-    return toPage(rows, limit, (r) => toCustomerSummary(r.customer, tags.get(r.customer.id) ?? []), (r) => [sort, r.sortKey, r.customer.id]);
+    const project = seesCommercialRecord(caller) ? <T>(dto: T) => dto : withoutCommercialRecord;
+    return toPage(rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
   /** 沟通提醒: customers due for contact by `before`, most overdue first. */
@@ -167,7 +167,7 @@ export class CustomersService {
         name: r.name,
         ownerId: r.ownerId,
         ownerName: r.ownerName,
-        unowned: !r.ownerActive,
+        unowned: !r.ownerHolds,
         departmentId: r.departmentId,
         tier: r.tierId ? { id: r.tierId, code: r.tierCode!, name: r.tierName! } : null,
         preferredChannel: r.preferredChannel,
@@ -201,9 +201,11 @@ export class CustomersService {
         const current = (await this.customers.findById(id))!;
         if (current.version !== version) throw this.versionConflict(current.version);
         if (ownerId !== undefined && ownerId !== current.ownerId) {
-          const owner = await this.resolveOwner(caller, ownerId);
-          changes.ownerId = owner.id;
-          changes.departmentId = owner.departmentId;
+          // 客户移交: ownership changes after creation only through a transfer or a succession.
+          throw new DomainError('OWNER_CHANGE_NEEDS_TRANSFER', 'The owner changes only through a transfer: POST /api/v1/transfers (or a succession)', {
+            errors: [{ field: 'ownerId', message: 'ownerId cannot be changed here; request a transfer with POST /api/v1/transfers' }],
+            transferRoute: '/api/v1/transfers',
+          });
         }
         if (isReasonRequired(current, { ...current, ...changes } as CustomerEntity) && !reason) {
           throw new DomainError('REASON_REQUIRED', 'Changing a strategic or importance-5 customer, or its owner, needs a reason', {
@@ -234,13 +236,19 @@ export class CustomersService {
     const contactIds = (await this.contacts.findByCustomer(id)).map((c) => c.id);
     // Customers merged into this one: their history is its history.
     const mergedIds = await this.customers.mergedInto(id);
-    return this.audit.history(
+    const history = await this.audit.history(
       [
         { entityType: 'customer', entityIds: [id, ...mergedIds] },
         { entityType: 'contact', entityIds: contactIds },
       ],
       page,
     );
+    const tagIds = [...new Set(history.items.flatMap(tagIdsIn))];
+    const options = {
+      hideCommercial: !seesCommercialRecord(caller),
+      hiddenTagIds: new Set(tagIds.length > 0 ? await this.customers.othersPersonalTagIds(tagIds, caller.id) : []),
+    };
+    return { ...history, items: history.items.map((entry) => viewHistoryEntry(entry, options)) };
   }
 
   async reactivate(caller: AuthUser, id: string, reason: string): Promise<CustomerDto> {
@@ -320,7 +328,8 @@ export class CustomersService {
     await this.auditPiiRead(caller, customer, contacts);
     const masked = seesMaskedPii(caller);
     const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
-    return toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
+    const dto = toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
+    return seesCommercialRecord(caller) ? dto : withoutCommercialRecord(dto);
   }
 
   /** Audits an unmasked read of personal data by someone other than the owner. */
@@ -360,7 +369,7 @@ export class CustomersService {
       ? 'ownerId does not name a user'
       : !owner.active
         ? 'ownerId names a deactivated user'
-        : !OWNER_ROLES.has(owner.role)
+        : !OWNER_ROLES.includes(owner.role)
           ? 'the owner must be a sales user, a manager or an admin'
           : caller.role === 'manager' && owner.departmentId !== caller.departmentId
             ? 'a manager assigns owners within their own department'

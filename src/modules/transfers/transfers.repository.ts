@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
-import type { ListScopeSql } from '../access';
+import type { ListScopeSql, LostOwnershipReason } from '../access';
 import { TransferEntity, TransferItemEntity } from './transfer.entity';
+
+export interface UnassignedRow {
+  customerId: string;
+  name: string;
+  ownerId: string;
+  ownerName: string;
+  departmentId: string;
+  ownerDeactivatedAt: Date | null;
+  reason: LostOwnershipReason;
+}
 
 /** How many completed transfers (not successions) a customer may have in 90 days. */
 export const TRANSFERS_PER_90_DAYS = 2;
@@ -108,13 +118,19 @@ export class TransfersRepository {
     return entities.map((transfer, i) => ({ transfer, sortKey: raw[i].sort_key }));
   }
 
-  /** Customers whose owner was deactivated, awaiting a successor (离职继承). */
-  async unassigned(departmentId: string | null): Promise<{ customerId: string; name: string; ownerId: string; ownerName: string; departmentId: string; ownerDeactivatedAt: Date | null }[]> {
+  /**
+   * Customers whose owner no longer holds them (离职继承: deactivated, moved to another department,
+   * or now in a role that cannot own customers), awaiting a successor. The reason is access.rules'
+   * lostOwnership, in SQL.
+   */
+  async unassigned(departmentId: string | null): Promise<UnassignedRow[]> {
     return this.transactions.manager.query(
       `SELECT c.id AS "customerId", c.name, c.owner_id AS "ownerId", u.display_name AS "ownerName", c.department_id AS "departmentId",
-              u.deactivated_at AS "ownerDeactivatedAt"
+              u.deactivated_at AS "ownerDeactivatedAt",
+              CASE WHEN NOT u.active THEN 'deactivated' WHEN u.department_id <> c.department_id THEN 'moved' ELSE 'role changed' END AS reason
          FROM customers c JOIN users u ON u.id = c.owner_id
-        WHERE NOT u.active AND c.status NOT IN ('deleted', 'merged') AND ($1::uuid IS NULL OR c.department_id = $1::uuid)
+        WHERE (NOT u.active OR u.department_id <> c.department_id OR u.role NOT IN ('sales', 'manager', 'admin'))
+          AND c.status NOT IN ('deleted', 'merged') AND ($1::uuid IS NULL OR c.department_id = $1::uuid)
         ORDER BY u.display_name, c.name, c.id
         LIMIT 5000`,
       [departmentId],

@@ -2,8 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
 import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { iso } from '../../common/http/iso';
 import { Transactions } from '../../database/transactions';
-import { CustomerAccess } from '../access';
+import { CustomerAccess, lostOwnership } from '../access';
 import { ApprovalEntity, ApprovalsService, type StepSpec } from '../approvals';
 import { AuditService } from '../audit';
 import { UserEntity, UsersRepository } from '../users';
@@ -12,7 +13,7 @@ import { TransferEntity, TransferItemEntity } from './transfer.entity';
 import { TransfersRepository } from './transfers.repository';
 
 const OWNER_ROLES = new Set(['sales', 'manager', 'admin']);
-const SUCCESSION_REASON = '离职继承: the previous owner was deactivated';
+const SUCCESSION_REASON = '离职继承: the previous owner was ';
 
 type Refusal = 'NOT_FOUND' | 'SAME_OWNER' | 'TRANSFER_PENDING' | 'TRANSFER_LIMIT';
 
@@ -80,25 +81,33 @@ export class TransfersService implements OnModuleInit {
     });
   }
 
-  /** By the manager of the departed user's department (or an admin): executes at once, the manager being the approver. */
+  /**
+   * 离职继承, by the manager of the customers' department (or an admin), for a user who no longer
+   * holds them (deactivated, moved, or in a role that cannot own customers): executes at once, the
+   * manager being the approver.
+   */
   succession(caller: AuthUser, dto: SuccessionDto): Promise<TransferDto> {
     return this.transactions.run(async () => {
       const from = await this.users.findById(dto.fromUserId);
-      if (!from || (caller.role === 'manager' && from.departmentId !== caller.departmentId)) throw notFound('User');
-      if (from.active) {
-        throw new DomainError('TARGET_INVALID', 'Succession is for the customers of a deactivated user; use a transfer', {
-          errors: [{ field: 'fromUserId', message: 'fromUserId must name a deactivated user' }],
-        });
-      }
+      if (!from) throw notFound('User');
       const target = await this.target(dto.toUserId, 'toUserId');
       const { going, refused } = await this.sort(caller, [...new Set(dto.customerIds)], target, false);
-      const notTheirs = going.filter((g) => g.ownerId !== from.id);
-      if (going.length === 0 || notTheirs.length > 0) {
-        throw new DomainError('TRANSFER_REFUSED', 'Every customer must be one of the deactivated user\'s and free to move', {
-          items: [...refused, ...notTheirs.map((g) => ({ ...g, reason: 'NOT_THEIRS' }))].map((r) => ({ customerId: r.customerId, reason: 'reason' in r ? r.reason : null })),
+      const theirs = going.filter((g) => g.ownerId === from.id);
+      // A manager knows a user of another department only through customers of theirs in the manager's own.
+      if (caller.role === 'manager' && from.departmentId !== caller.departmentId && theirs.length === 0) throw notFound('User');
+      const lost = theirs.map((g) => lostOwnership(from, g));
+      if (theirs.length > 0 && lost.every((reason) => reason === undefined)) {
+        throw new DomainError('TARGET_INVALID', 'Succession is for a user who no longer holds the customers (deactivated, moved or role changed); use a transfer', {
+          errors: [{ field: 'fromUserId', message: 'fromUserId must name a user who was deactivated, moved or changed role' }],
         });
       }
-      const reason = dto.reason ?? SUCCESSION_REASON;
+      const notTheirs = going.filter((g) => g.ownerId !== from.id || lostOwnership(from, g) === undefined);
+      if (going.length === 0 || notTheirs.length > 0) {
+        throw new DomainError('TRANSFER_REFUSED', 'Every customer must be one the user no longer holds, and free to move', {
+          items: [...refused, ...notTheirs.map((g) => ({ ...g, reason: g.ownerId !== from.id ? 'NOT_THEIRS' : 'OWNER_HOLDS' }))].map((r) => ({ customerId: r.customerId, reason: r.reason })),
+        });
+      }
+      const reason = dto.reason ?? `${SUCCESSION_REASON}${lost[0]}`;
       const approval = await this.approvals.request(caller, 'customer.succession', reason, { fromUserId: from.id, toUserId: target.id, customerIds: going.map((g) => g.customerId) }, []);
       const transfer = await this.transfers.insert(
         { approvalId: approval.id, kind: 'succession', toUserId: target.id, requestedBy: caller.id, reason },
@@ -131,7 +140,7 @@ export class TransfersService implements OnModuleInit {
   async unassigned(caller: AuthUser): Promise<UnassignedCustomerDto[]> {
     if (caller.role !== 'admin' && caller.role !== 'manager') throw forbidden();
     const rows = await this.transfers.unassigned(caller.role === 'admin' ? null : caller.departmentId);
-    return rows.map((r) => ({ ...r, ownerDeactivatedAt: r.ownerDeactivatedAt?.toISOString() ?? null }));
+    return rows.map((r) => ({ ...r, ownerDeactivatedAt: iso(r.ownerDeactivatedAt) }));
   }
 
   /** On the final approval: every customer still owned as requested moves, or nothing does. */

@@ -138,11 +138,6 @@ class CustomerFieldsDto {
   @IsCreditCode()
   creditCode?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Managers and admins may assign another owner (within their scope)' })
-  @IsOptional()
-  @IsUUID()
-  ownerId?: string;
-
   @ApiPropertyOptional({ example: 12000000, minimum: 0, description: 'Annual revenue with us, in yuan (tier criterion)' })
   @IsOptional()
   @IsNumber({ maxDecimalPlaces: 2 })
@@ -171,6 +166,11 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @Length(2, 200)
   name: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'Managers and admins may assign another owner (within their scope)' })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+
   @ApiProperty({ type: [ContactInputDto], description: 'At least one contact, at least one of them with a mobile number' })
   @IsArray()
   @ArrayMinSize(1)
@@ -181,6 +181,14 @@ export class CreateCustomerDto extends CustomerFieldsDto {
 }
 
 export class UpdateCustomerDto extends CustomerFieldsDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Accepted only when it names the current owner. The owner changes through `POST /api/v1/transfers` (or a succession); another value gives 422 OWNER_CHANGE_NEEDS_TRANSFER',
+  })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+
   @ApiPropertyOptional({ example: '华为技术有限公司', minLength: 2, maxLength: 200 })
   @IsOptional()
   @Transform(trim)
@@ -194,7 +202,7 @@ export class UpdateCustomerDto extends CustomerFieldsDto {
   @Min(1)
   version?: number;
 
-  @ApiPropertyOptional({ example: '客户战略调整', maxLength: 500, description: 'Required for strategic or importance-5 customers and for a change of owner' })
+  @ApiPropertyOptional({ example: '客户战略调整', maxLength: 500, description: 'Required when changing a strategic or importance-5 customer' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -343,14 +351,14 @@ export class CustomerSummaryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   tierId: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 12000000 })
-  annualRevenue: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 12000000, description: 'Commercial record: absent for the service role' })
+  annualRevenue?: number | null;
 
-  @ApiProperty({ type: String, format: 'date', nullable: true, example: '2021-03-01' })
-  cooperationSince: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, example: '2021-03-01', description: 'Commercial record: absent for the service role' })
+  cooperationSince?: string | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 85 })
-  potentialScore: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 85, description: 'Commercial record: absent for the service role' })
+  potentialScore?: number | null;
 
   @ApiProperty({ type: [CustomerTagDto], description: 'Company tags, and your own personal tags' })
   tags: CustomerTagDto[];
@@ -372,14 +380,14 @@ export class CustomerSummaryDto {
 }
 
 export class CustomerDto extends CustomerSummaryDto {
-  @ApiProperty({ type: NeedsDto })
-  needs: NeedsDto;
+  @ApiPropertyOptional({ type: NeedsDto, description: 'Commercial record: absent for the service role' })
+  needs?: NeedsDto;
 
-  @ApiProperty({ type: String, nullable: true })
-  notes: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Commercial record: absent for the service role' })
+  notes?: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '91350100M000100Y43' })
-  creditCode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '91350100M000100Y43', description: 'Commercial record: absent for the service role' })
+  creditCode?: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   archivedAt: string | null;

@@ -23,7 +23,7 @@ export class RequestTransferDto {
 }
 
 export class SuccessionDto {
-  @ApiProperty({ format: 'uuid', description: 'The deactivated user whose customers are handed on' })
+  @ApiProperty({ format: 'uuid', description: 'The user who no longer holds these customers (deactivated, moved to another department, or in a role that cannot own customers)' })
   @IsUUID()
   fromUserId: string;
 
@@ -118,4 +118,7 @@ export class UnassignedCustomerDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   ownerDeactivatedAt: string | null;
+
+  @ApiProperty({ enum: ['deactivated', 'moved', 'role changed'], description: 'Why the owner no longer holds the customer' })
+  reason: 'deactivated' | 'moved' | 'role changed';
 }
