@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyRole, CurrentUser } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { ProblemDto } from '../../common/errors/problem.dto';
@@ -34,6 +34,7 @@ export class ApprovalsController {
   @ApiOperation({ operationId: 'approveApproval', summary: 'Approve the current step; the final approval executes the request' })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'APPROVAL_DECIDED' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'SELF_APPROVAL, NOT_YOUR_STEP, or SAME_APPROVER (you decided another step of this request)' })
   approveApproval(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: DecisionDto): Promise<ApprovalDto> {
     return this.approvals.approve(caller, id, dto.comment);
   }
@@ -44,6 +45,7 @@ export class ApprovalsController {
   @ApiOperation({ operationId: 'rejectApproval', summary: 'Reject the request at the current step' })
   @ApiOkResponse({ type: ApprovalDto })
   @ApiConflictResponse({ type: ProblemDto, description: 'APPROVAL_DECIDED' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'SELF_APPROVAL, NOT_YOUR_STEP, or SAME_APPROVER (you decided another step of this request)' })
   rejectApproval(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: DecisionDto): Promise<ApprovalDto> {
     return this.approvals.reject(caller, id, dto.comment);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { ApprovalEntity, ApprovalStepEntity, type ApprovalStatus, type StepKind } from './approval.entity';
+import type { Candidate } from './approval.rules';
 
 export interface ApprovalListFilter {
   view: 'requested' | 'to-decide';
@@ -88,6 +89,25 @@ export class ApprovalsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * The active people who could decide steps of `requesterId`'s request, in one query: admins and
+   * the managers of `departmentIds`, the requester excluded. People of one group (the admins, or
+   * one department's managers) are interchangeable for the matching, so `perGroup` of each (the
+   * number of steps) is all it can use.
+   */
+  deciderCandidates(requesterId: string, departmentIds: string[], perGroup: number): Promise<Candidate[]> {
+    return this.transactions.manager.query(
+      `SELECT id, role, department_id AS "departmentId" FROM (
+         SELECT id, role, department_id,
+                row_number() OVER (PARTITION BY role, CASE WHEN role = 'admin' THEN NULL ELSE department_id END ORDER BY id) AS n
+           FROM users
+          WHERE active AND id <> $1 AND (role = 'admin' OR (role = 'manager' AND department_id = ANY($2::uuid[])))
+       ) u
+       WHERE n <= $3`,
+      [requesterId, departmentIds, perGroup],
+    );
+  }
+
   /** The caller's requests, or the pending approvals whose current step the caller may decide; newest first. */
   async list(filter: ApprovalListFilter): Promise<{ approval: ApprovalEntity; sortKey: string }[]> {
     const qb = this.approvals.createQueryBuilder('a');
@@ -100,6 +120,8 @@ export class ApprovalsRepository {
         `s.approval_id = a.id AND s.status = 'pending' AND s.step_no = (SELECT min(s2.step_no) FROM approval_steps s2 WHERE s2.approval_id = a.id AND s2.status = 'pending')`,
       )
         .where(`a.status = 'pending' AND a.requester_id <> :callerId`, { callerId: filter.callerId })
+        // Nobody decides two steps of one request: what they decided a step of is not offered again.
+        .andWhere(`NOT EXISTS (SELECT 1 FROM approval_steps d WHERE d.approval_id = a.id AND d.decided_by = :callerId)`)
         .andWhere(
           `((s.decider_kind = 'admin' AND :role = 'admin')
             OR (s.decider_kind = 'department_manager' AND :role = 'manager' AND s.department_id = :departmentId)

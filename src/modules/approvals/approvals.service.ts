@@ -6,7 +6,7 @@ import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { UsersRepository } from '../users';
 import { ApprovalEntity, ApprovalStepEntity, type StepKind } from './approval.entity';
-import { currentStep, decisionProblem, Person } from './approval.rules';
+import { currentStep, decisionProblem, independentDeciders, Person, stepCandidates } from './approval.rules';
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalDto, ListApprovalsQueryDto } from './dto/approval.dto';
 import { iso } from '../../common/http/iso';
@@ -69,9 +69,14 @@ export class ApprovalsService {
     this.handlers.set(handler.type, handler);
   }
 
-  /** Opens a request; joins the caller's transaction so the feature's own records commit with it. */
+  /**
+   * Opens a request; joins the caller's transaction so the feature's own records commit with it.
+   * A request that no set of different people (none of them the requester) could decide step by
+   * step is refused now rather than left undecidable, or decided twice by one person.
+   */
   request(caller: AuthUser, type: string, reason: string, payload: Record<string, unknown>, steps: StepSpec[]): Promise<ApprovalEntity> {
     return this.transactions.run(async () => {
+      await this.requireIndependentDeciders(caller, steps);
       const approval = await this.approvals.insert(
         { type, requesterId: caller.id, reason, payload },
         steps.map((s) => ({ kind: s.kind, departmentId: s.departmentId ?? null })),
@@ -118,6 +123,11 @@ export class ApprovalsService {
     return this.get(caller, id);
   }
 
+  /** The steps of a request and who decided them, for a handler re-checking at execution what the approvers were responsible for. */
+  async steps(approvalId: string): Promise<Pick<ApprovalStepEntity, 'stepNo' | 'deciderKind' | 'departmentId' | 'status' | 'decidedBy'>[]> {
+    return this.approvals.stepsOf([approvalId]);
+  }
+
   /** Who approved the request's steps so far. */
   async approvers(approvalId: string): Promise<string[]> {
     return (await this.approvals.stepsOf([approvalId])).filter((s) => s.status === 'approved' && s.decidedBy).map((s) => s.decidedBy!);
@@ -155,7 +165,9 @@ export class ApprovalsService {
       if (caller.id === requester.id) throw new DomainError('SELF_APPROVAL', 'You cannot decide your own request');
       const step = approval.status === 'pending' ? currentStep(steps) : undefined;
       if (!step) throw new DomainError('APPROVAL_DECIDED', `The request is ${approval.status} already`);
-      const problem = await this.problemFor(caller, step, requester);
+      const deciderOfOtherSteps = steps.filter((s) => s.id !== step.id && s.decidedBy).map((s) => s.decidedBy!);
+      const problem = await this.problemFor(caller, step, requester, deciderOfOtherSteps);
+      if (problem === 'SAME_APPROVER') throw new DomainError(problem, 'You decided another step of this request; a different person decides this one');
       if (problem) {
         // Someone decided the caller's step a moment earlier: that is a conflict, not a lack of rights.
         for (const decided of steps.filter((s) => s.status !== 'pending')) {
@@ -198,9 +210,19 @@ export class ApprovalsService {
     }
   }
 
-  private async problemFor(caller: AuthUser, step: ApprovalStepEntity, requester: Person) {
+  private async problemFor(caller: AuthUser, step: ApprovalStepEntity, requester: Person, deciderOfOtherSteps: string[] = []) {
     const otherManager = step.departmentId ? await this.approvals.otherManagerExists(step.departmentId, requester.id) : true;
-    return decisionProblem(caller, { kind: step.deciderKind, departmentId: step.departmentId }, requester, otherManager);
+    return decisionProblem(caller, { kind: step.deciderKind, departmentId: step.departmentId }, requester, otherManager, deciderOfOtherSteps);
+  }
+
+  private async requireIndependentDeciders(caller: AuthUser, steps: StepSpec[]): Promise<void> {
+    if (steps.length === 0) return;
+    const views = steps.map((s) => ({ kind: s.kind, departmentId: s.departmentId ?? null }));
+    const departmentIds = [...new Set(views.flatMap((s) => (s.departmentId ? [s.departmentId] : [])))];
+    const people = await this.approvals.deciderCandidates(caller.id, departmentIds, steps.length);
+    if (independentDeciders(stepCandidates(views, caller.id, people))) return;
+    const wanted = views.map((s) => (s.kind === 'admin' ? 'an admin' : `a manager of department ${s.departmentId} (or an admin when it has no other)`)).join(', then ');
+    throw new DomainError('NO_INDEPENDENT_APPROVER', `This request needs ${steps.length} different people other than you to decide it (${wanted}), and there are not that many`);
   }
 
   /** Requesters, admins and auditors see a request; so does anyone who decides or may decide one of its steps. */

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { DeletionRecordEntity } from './deletion-record.entity';
 
+export interface DeletionRecordRow extends DeletionRecordEntity {
+  sortKey: string;
+  steps: { stepNo: number; deciderKind: string; departmentId: string | null; decidedBy: string | null; decidedAt: string | null; comment: string | null }[];
+}
+
 export interface RelatedCounts {
   contacts: number;
   interactions: number;
@@ -34,9 +39,9 @@ export class CustomerRemovalRepository {
     return row;
   }
 
-  /** Locks the customers and returns their status, in id order (no deadlock between two merges). */
-  async lock(customerIds: string[]): Promise<{ id: string; status: string }[]> {
-    return this.query(`SELECT id, status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [customerIds]);
+  /** Locks the customers and returns their status and department, in id order (no deadlock between two merges). */
+  async lock(customerIds: string[]): Promise<{ id: string; status: string; departmentId: string }[]> {
+    return this.query(`SELECT id, status, department_id AS "departmentId" FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [customerIds]);
   }
 
   /** Soft delete: the record stays, out of every list and duplicate index; its contacts release their mobiles and e-mails. */
@@ -50,15 +55,33 @@ export class CustomerRemovalRepository {
     return repo.save(repo.create(record));
   }
 
-  listDeletionRecords(before: [string, string] | undefined, limit: number): Promise<(DeletionRecordEntity & { sortKey: string })[]> {
+  /** Newest first, each with every step of its approval and who decided it, in one statement. */
+  listDeletionRecords(before: [string, string] | undefined, limit: number): Promise<DeletionRecordRow[]> {
     return this.query(
-      `SELECT id, customer_id AS "customerId", approval_id AS "approvalId", snapshot, reason, requested_by AS "requestedBy",
-              approved_by AS "approvedBy", deleted_at AS "deletedAt", deleted_at::text AS "sortKey"
-         FROM deletion_records
-        WHERE $1::timestamptz IS NULL OR (deleted_at, id) < ($1::timestamptz, $2::uuid)
-        ORDER BY deleted_at DESC, id DESC LIMIT $3`,
+      `SELECT r.id, r.customer_id AS "customerId", r.approval_id AS "approvalId", r.snapshot, r.reason, r.requested_by AS "requestedBy",
+              r.approved_by AS "approvedBy", r.deleted_at AS "deletedAt", r.deleted_at::text AS "sortKey", coalesce(s.steps, '[]'::json) AS steps
+         FROM deletion_records r
+         LEFT JOIN LATERAL (
+           SELECT json_agg(json_build_object('stepNo', st.step_no, 'deciderKind', st.decider_kind, 'departmentId', st.department_id,
+                                             'decidedBy', st.decided_by, 'decidedAt', st.decided_at, 'comment', st.comment) ORDER BY st.step_no) AS steps
+             FROM approval_steps st WHERE st.approval_id = r.approval_id
+         ) s ON true
+        WHERE $1::timestamptz IS NULL OR (r.deleted_at, r.id) < ($1::timestamptz, $2::uuid)
+        ORDER BY r.deleted_at DESC, r.id DESC LIMIT $3`,
       [before?.[0] ?? null, before?.[1] ?? null, limit],
     );
+  }
+
+  /** The oldest pending deletion or merge naming any of these customers (deleted, survivor or merged), if any. */
+  async pendingRemoval(customerIds: string[]): Promise<string | undefined> {
+    const rows = await this.query<{ id: string }[]>(
+      `SELECT id FROM approvals
+        WHERE status = 'pending' AND type IN ('customer.delete', 'customer.merge')
+          AND (payload->>'customerId' = ANY($1::text[]) OR payload->>'survivorId' = ANY($1::text[]) OR payload->'mergedIds' ?| $1::text[])
+        ORDER BY created_at, id LIMIT 1`,
+      [customerIds],
+    );
+    return rows[0]?.id;
   }
 
   /**

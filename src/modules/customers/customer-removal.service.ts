@@ -39,7 +39,9 @@ export class CustomerRemovalService implements OnModuleInit {
   /** A written request, decided by the owner's department manager and then an admin. */
   requestDeletion(caller: AuthUser, customerId: string, reason: string): Promise<ApprovalDto> {
     return this.transactions.run(async () => {
+      // The row stays locked until commit: of two requests at once, the second sees the first.
       const row = await this.access.require(caller, customerId, 'change');
+      await this.refusePending([customerId]);
       const approval = await this.approvals.request(caller, 'customer.delete', reason, { customerId }, [
         { kind: 'department_manager', departmentId: row.departmentId },
         { kind: 'admin' },
@@ -55,7 +57,11 @@ export class CustomerRemovalService implements OnModuleInit {
     return toPage(
       rows,
       limit,
-      ({ sortKey: _s, ...r }) => ({ ...r, deletedAt: new Date(r.deletedAt).toISOString() }),
+      ({ sortKey: _s, ...r }) => ({
+        ...r,
+        deletedAt: new Date(r.deletedAt).toISOString(),
+        steps: r.steps.map((step) => ({ ...step, decidedAt: step.decidedAt ? new Date(step.decidedAt).toISOString() : null })),
+      }),
       (r) => [r.sortKey, r.id],
     );
   }
@@ -74,6 +80,7 @@ export class CustomerRemovalService implements OnModuleInit {
     return this.transactions.run(async () => {
       const { survivor, merged } = await this.load(caller, dto);
       this.choices(dto, [survivor, ...merged]);
+      await this.refusePending([survivor.id, ...merged.map((m) => m.id)]);
       const approval = await this.approvals.request(
         caller,
         'customer.merge',
@@ -89,6 +96,11 @@ export class CustomerRemovalService implements OnModuleInit {
     const customerId = approval.payload.customerId as string;
     const [locked] = await this.removal.lock([customerId]);
     if (!locked || locked.status === 'deleted' || locked.status === 'merged') throw new DomainError('CONFLICT', 'The customer was already deleted or merged');
+    // The manager who approved answered for the customer's department then; if it has moved since, nobody answered for it now.
+    const managerStep = (await this.approvals.steps(approval.id)).find((s) => s.deciderKind === 'department_manager');
+    if (managerStep && managerStep.departmentId !== locked.departmentId) {
+      throw new DomainError('CONFLICT', 'The customer moved to another department since the request; that department\'s manager has not approved its deletion');
+    }
     const customer = (await this.customers.findById(customerId))!;
     const contacts = await this.contacts.findByCustomer(customerId);
     const snapshot = { customer: customerSnapshot(customer), contacts: contacts.map((c) => contactSnapshot(c, this.cipher)) };
@@ -135,11 +147,19 @@ export class CustomerRemovalService implements OnModuleInit {
   private async load(caller: AuthUser, dto: MergePreviewRequestDto): Promise<{ survivor: CustomerEntity; merged: CustomerEntity[] }> {
     const ids = [...new Set(dto.mergedIds)];
     if (ids.includes(dto.survivorId)) throw invalid('mergedIds', 'mergedIds must not contain the survivor');
-    await this.access.require(caller, dto.survivorId, 'change', 'survivorId');
-    for (const id of ids) await this.access.require(caller, id, 'change', 'mergedIds');
+    // In a transaction each check locks its row: in id order, so two merges naming the same customers cannot deadlock.
+    for (const id of [dto.survivorId, ...ids].sort()) await this.access.require(caller, id, 'change', id === dto.survivorId ? 'survivorId' : 'mergedIds');
     const survivor = (await this.customers.findById(dto.survivorId))!;
     const merged = await Promise.all(ids.map(async (id) => (await this.customers.findById(id))!));
     return { survivor, merged };
+  }
+
+  /** A customer already in a pending deletion or merge waits for that decision (as transfers do). */
+  private async refusePending(customerIds: string[]): Promise<void> {
+    const approvalId = await this.removal.pendingRemoval(customerIds);
+    if (approvalId) {
+      throw new DomainError('REQUEST_PENDING', `A pending deletion or merge already names this customer: approval ${approvalId}`, { approvalId });
+    }
   }
 
   private choices(dto: MergePreviewRequestDto, customers: CustomerEntity[]): Partial<Record<MergeableField, string>> {

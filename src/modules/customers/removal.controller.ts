@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
@@ -20,6 +20,8 @@ export class RemovalController {
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'requestCustomerDeletion', summary: 'Ask for a customer to be deleted: the department manager, then an admin, decide' })
   @ApiAcceptedResponse({ type: ApprovalDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'REQUEST_PENDING: a pending deletion or merge names the customer; `approvalId` names it' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'NO_INDEPENDENT_APPROVER: no two different people other than the requester can decide the two steps' })
   requestCustomerDeletion(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: DeletionRequestDto): Promise<ApprovalDto> {
     return this.removal.requestDeletion(caller, id, dto.reason);
   }
@@ -57,6 +59,8 @@ export class RemovalController {
   @Roles('admin', 'manager')
   @ApiOperation({ operationId: 'requestCustomerMerge', summary: 'Ask for duplicates to be merged; an admin decides' })
   @ApiAcceptedResponse({ type: ApprovalDto })
+  @ApiConflictResponse({ type: ProblemDto, description: 'REQUEST_PENDING: a pending deletion or merge names one of the customers; `approvalId` names it' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'NO_INDEPENDENT_APPROVER: no admin other than the requester can decide' })
   requestCustomerMerge(@CurrentUser() caller: AuthUser, @Body() dto: MergeRequestDto): Promise<ApprovalDto> {
     return this.removal.requestMerge(caller, dto);
   }

@@ -18,7 +18,7 @@ export class TransfersController {
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'requestTransfer', summary: 'Ask to hand customers over to another user (在职移交); goes to approval' })
   @ApiAcceptedResponse({ type: TransferDto })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'TRANSFER_REFUSED (with a reason per customer) or TARGET_INVALID' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'TRANSFER_REFUSED (with a reason per customer), TARGET_INVALID, or NO_INDEPENDENT_APPROVER (no different person for each department step)' })
   requestTransfer(@CurrentUser() caller: AuthUser, @Body() dto: RequestTransferDto): Promise<TransferDto> {
     return this.transfers.request(caller, dto);
   }

@@ -68,10 +68,10 @@ export class TransfersRepository {
     return new Set(rows.map((r) => r.customer_id));
   }
 
-  /** Current owner and status, locked until the transaction ends. */
-  async lockCustomers(ids: string[]): Promise<{ id: string; ownerId: string; status: string }[]> {
+  /** Current owner, department and status, locked until the transaction ends. */
+  async lockCustomers(ids: string[]): Promise<{ id: string; ownerId: string; departmentId: string; status: string }[]> {
     return this.transactions.manager.query(
-      `SELECT id, owner_id AS "ownerId", status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      `SELECT id, owner_id AS "ownerId", department_id AS "departmentId", status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
   }

@@ -69,7 +69,14 @@ export class TransfersService implements OnModuleInit {
       }
       const departments = [...new Set([...going.map((g) => g.departmentId), target.departmentId])];
       const steps: StepSpec[] = departments.map((departmentId) => ({ kind: 'department_manager', departmentId }));
-      const approval = await this.approvals.request(caller, 'customer.transfer', dto.reason, { toUserId: target.id, customerIds: going.map((g) => g.customerId) }, steps);
+      // What the approvers answer for, kept so that the execution can check it still holds.
+      const payload = {
+        toUserId: target.id,
+        customerIds: going.map((g) => g.customerId),
+        targetDepartmentId: target.departmentId,
+        customerDepartments: Object.fromEntries(going.map((g) => [g.customerId, g.departmentId])),
+      };
+      const approval = await this.approvals.request(caller, 'customer.transfer', dto.reason, payload, steps);
       const transfer = await this.transfers.insert({ approvalId: approval.id, kind: 'transfer', toUserId: target.id, requestedBy: caller.id, reason: dto.reason }, [
         ...going.map((g) => ({ customerId: g.customerId, fromOwnerId: g.ownerId, outcome: 'pending' as const, reason: null })),
         ...refused.filter((r) => r.ownerId).map((r) => ({ customerId: r.customerId, fromOwnerId: r.ownerId!, outcome: 'refused' as const, reason: r.reason })),
@@ -149,11 +156,13 @@ export class TransfersService implements OnModuleInit {
     const items = (await this.transfers.itemsOf([transfer.id])).filter((i) => i.outcome === 'pending');
     const target = await this.users.findById(transfer.toUserId);
     if (!target?.active) throw new DomainError('TARGET_INVALID', 'The target user was deactivated since the request');
+    if (!OWNER_ROLES.has(target.role)) throw new DomainError('TARGET_INVALID', `The target user's role changed to ${target.role} since the request and cannot own customers`);
     const current = new Map((await this.transfers.lockCustomers(items.map((i) => i.customerId))).map((c) => [c.id, c]));
     const changed = items.filter((i) => current.get(i.customerId)?.ownerId !== i.fromOwnerId || ['deleted', 'merged'].includes(current.get(i.customerId)?.status ?? 'deleted'));
     if (changed.length > 0) {
       throw new DomainError('CONFLICT', `Customers changed owner or were removed since the request: ${changed.map((i) => i.customerId).join(', ')}`);
     }
+    if (approval.type === 'customer.transfer') await this.recheckDepartments(approval, target, items.map((i) => current.get(i.customerId)!));
     await this.transfers.moveCustomers(items.map((i) => i.customerId), target.id, target.departmentId);
     await this.transfers.setOutcome(transfer.id, 'pending', 'moved', null);
     await this.transfers.setStatus(transfer.id, 'completed');
@@ -168,6 +177,24 @@ export class TransfersService implements OnModuleInit {
       })),
     );
     return { transferId: transfer.id, moved: items.length };
+  }
+
+  /**
+   * The managers approved moving these customers out of their departments into the target's: if
+   * the target or a customer has changed department since, nobody approved what would happen now.
+   */
+  private async recheckDepartments(approval: ApprovalEntity, target: UserEntity, customers: { id: string; departmentId: string }[]): Promise<void> {
+    const payload = approval.payload as { targetDepartmentId?: string; customerDepartments?: Record<string, string> };
+    // Requests made before the payload named the departments: the departments whose managers decided.
+    const approved = new Set((await this.approvals.steps(approval.id)).map((s) => s.departmentId));
+    const targetApproved = payload.targetDepartmentId ? target.departmentId === payload.targetDepartmentId : approved.has(target.departmentId);
+    if (!targetApproved) {
+      throw new DomainError('TARGET_INVALID', 'The target user moved to another department since the request; its manager has not approved this transfer');
+    }
+    const moved = customers.filter((c) => (payload.customerDepartments ? payload.customerDepartments[c.id] !== c.departmentId : !approved.has(c.departmentId)));
+    if (moved.length > 0) {
+      throw new DomainError('CONFLICT', `Customers moved to another department since the request, whose manager has not approved: ${moved.map((c) => c.id).join(', ')}`);
+    }
   }
 
   private async close(approval: ApprovalEntity, outcome: 'rejected' | 'cancelled' | 'failed', reason: string | null): Promise<void> {

@@ -69,6 +69,26 @@ export class MergePreviewDto {
   moves: RelatedCountsDto;
 }
 
+export class DeletionRecordStepDto {
+  @ApiProperty({ example: 1 })
+  stepNo: number;
+
+  @ApiProperty({ enum: ['department_manager', 'admin'], example: 'department_manager' })
+  deciderKind: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The department whose manager decides (department_manager steps)' })
+  departmentId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who decided the step' })
+  decidedBy: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  decidedAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment: string | null;
+}
+
 export class DeletionRecordDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -88,8 +108,11 @@ export class DeletionRecordDto {
   @ApiProperty({ format: 'uuid' })
   requestedBy: string;
 
-  @ApiProperty({ type: [String], format: 'uuid' })
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Who approved, in step order (each step is in `steps`)' })
   approvedBy: string[];
+
+  @ApiProperty({ type: [DeletionRecordStepDto], description: 'Every step of the approval and its decider: two steps, two different people' })
+  steps: DeletionRecordStepDto[];
 
   @ApiProperty({ format: 'date-time' })
   deletedAt: string;
