@@ -12,7 +12,7 @@ import { CalendarDayEntity } from '../modules/calendar/calendar-day.entity';
 import { ApprovalEntity, ApprovalStepEntity } from '../modules/approvals/approval.entity';
 import { TransferEntity, TransferItemEntity } from '../modules/transfers/transfer.entity';
 import { DeletionRecordEntity } from '../modules/customers/deletion-record.entity';
-import { ExportEntity } from '../modules/exports/export.entity';
+import { ExportEntity, ExportItemEntity } from '../modules/exports/export.entity';
 import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
@@ -44,4 +44,5 @@ export const ENTITIES = [
   TransferItemEntity,
   DeletionRecordEntity,
   ExportEntity,
+  ExportItemEntity,
 ];

@@ -52,6 +52,7 @@ export const ERROR_CATALOG = {
   TARGET_INVALID: { status: 422, title: 'The target user cannot take customers' },
   EXPORT_NOT_READY: { status: 409, title: 'The export is not approved' },
   EXPORT_EXPIRED: { status: 410, title: 'The export\'s download window has passed' },
+  EXPORT_REQUESTER_CHANGED: { status: 409, title: 'The requester\'s role or department changed since the export was requested' },
   // complaints
   INVALID_TRANSITION: { status: 409, title: 'The complaint flow does not allow this step now' },
   // audit

@@ -1,7 +1,8 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyReply } from 'fastify';
-import { spreadsheetSafe, type ExportFormat } from './audit-log.rules';
+import { spreadsheetSafe } from '../../common/http/spreadsheet';
+import type { ExportFormat } from './audit-log.rules';
 import type { AuditLogRow } from './audit.repository';
 import type { AuditLogEntryDto } from './dto/audit-log.dto';
 

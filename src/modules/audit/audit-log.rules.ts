@@ -1,4 +1,4 @@
-/** Pure rules of reading the audit log: filters, keyset positions, CSV cells. */
+/** Pure rules of reading the audit log: filters, keyset positions (CSV cells: common/http/spreadsheet). */
 
 export const AUDIT_ORDERS = ['newest', 'oldest'] as const;
 export type AuditOrder = (typeof AUDIT_ORDERS)[number];
@@ -51,12 +51,4 @@ export function positionFromCursor(key: (string | number | null)[], order: Audit
     return undefined;
   }
   return cursorOrder === order ? { occurredAt, id } : 'other-order';
-}
-
-/**
- * Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a
- * formula; an apostrophe in front keeps it text (OWASP "CSV injection").
- */
-export function spreadsheetSafe(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
+import { ProblemDto } from '../../common/errors/problem.dto';
 import { IdParam } from '../../common/http/id-param';
-import { ExportDto, RequestExportDto } from './dto/export.dto';
+import { PageQueryDto } from '../../common/pagination';
+import { ExportCustomerIdsPageDto, ExportDto, RequestExportDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
 
 const REQUESTERS = ['admin', 'manager', 'sales', 'service', 'marketing'] as const;
@@ -31,9 +33,25 @@ export class ExportsController {
     return this.exports.get(caller, id);
   }
 
+  @Get(':id/customer-ids')
+  @Roles(...REQUESTERS, 'auditor')
+  @ApiOperation({ operationId: 'listExportCustomerIds', summary: 'Which customers the export took at approval (requester, admins, auditors)' })
+  @ApiOkResponse({ type: ExportCustomerIdsPageDto })
+  listExportCustomerIds(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Query() query: PageQueryDto): Promise<ExportCustomerIdsPageDto> {
+    return this.exports.customerIds(caller, id, query);
+  }
+
   @Get(':id/download')
   @Roles(...REQUESTERS)
-  @ApiOperation({ operationId: 'downloadExport', summary: 'Stream the approved export as CSV (UTF-8 with BOM); requester only, within 24 hours' })
+  @ApiOperation({
+    operationId: 'downloadExport',
+    summary: 'Stream the approved export as CSV (UTF-8 with BOM); requester only, within 24 hours, while they keep the role and department they asked with',
+    description:
+      'Holds the customers taken at approval (see customer-ids), with their current values; those deleted or merged since, or no longer visible to the requester, are left out. ' +
+      'Every cell starting with = + - @, a tab or a carriage return is prefixed with an apostrophe (so a mobile "+86..." reads "\'+86..."). ' +
+      'Service staff receive no commercial columns (needs, notes, annualRevenue, creditCode, cooperationSince, potentialScore).',
+  })
+  @ApiConflictResponse({ type: ProblemDto, description: 'EXPORT_NOT_READY, EXPORT_REQUESTER_CHANGED' })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV file', content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } })
   async downloadExport(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Res() reply: FastifyReply): Promise<void> {

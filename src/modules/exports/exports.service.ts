@@ -4,22 +4,25 @@ import { stringify } from 'csv-stringify';
 import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { DomainError, notFound } from '../../common/errors/domain-error';
+import { decodeCursor, PageQueryDto, toPage } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, seesMaskedPii } from '../access';
-import { ApprovalEntity, ApprovalsService, type StepSpec } from '../approvals';
+import { ApprovalEntity, ApprovalsService } from '../approvals';
 import { AuditService } from '../audit';
 import { ContactsRepository, CustomersRepository } from '../customers';
 import { toContactDto } from '../customers/customer.mapper';
-import { ExportDto, ExportFilterDto, RequestExportDto } from './dto/export.dto';
+import { UsersRepository } from '../users';
+import { ExportCustomerIdsPageDto, ExportDto, ExportFilterDto, RequestExportDto } from './dto/export.dto';
 import { ExportEntity } from './export.entity';
-import { ExportsRepository } from './exports.repository';
+import { csvRecord, exportApprover, exportColumns, requesterChange } from './export.rules';
+import { ExportsRepository, StreamableFilter } from './exports.repository';
 
 const DOWNLOAD_WINDOW_MS = 24 * 3_600_000;
 const BATCH = 500;
-const COLUMNS = [
-  'id', 'name', 'shortName', 'kind', 'industry', 'scale', 'source', 'stage', 'importance', 'status', 'ownerId', 'departmentId',
-  'tierId', 'marketingConsent', 'tags', 'lastInteractionAt', 'nextFollowUpAt', 'primaryContact', 'mobile', 'email', 'wechatId',
-];
+/** Ids taken per statement when the approval snapshots the export. */
+const SNAPSHOT_BATCH = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ALL_STATUSES = ['active', 'dormant', 'archived'];
 
 function toDto(e: ExportEntity): ExportDto {
   return {
@@ -29,21 +32,31 @@ function toDto(e: ExportEntity): ExportDto {
     filter: e.filter,
     format: e.format,
     reason: e.reason,
+    recipient: e.recipient,
     requesterId: e.requesterId,
+    requesterRole: e.requesterRole,
+    requesterDepartmentId: e.requesterDepartmentId,
     createdAt: e.createdAt.toISOString(),
     approvedAt: e.approvedAt?.toISOString() ?? null,
     expiresAt: e.approvedAt ? new Date(e.approvedAt.getTime() + DOWNLOAD_WINDOW_MS).toISOString() : null,
+    rowCount: e.rowCount,
+    idsDigest: e.idsDigest,
     downloadCount: e.downloadCount,
   };
 }
 
-/** 对外提供需审批: customer data leaves the company only through an approved export, downloaded by its requester. */
+/**
+ * 对外提供需审批: customer data leaves the company only through an approved export, decided by
+ * someone responsible for all of it, downloaded by its requester. The approval fixes which
+ * customers it holds (export_items); the download streams those and no others.
+ */
 @Injectable()
 export class ExportsService implements OnModuleInit {
   constructor(
     private readonly exports: ExportsRepository,
     private readonly customers: CustomersRepository,
     private readonly contacts: ContactsRepository,
+    private readonly users: UsersRepository,
     private readonly access: CustomerAccess,
     private readonly approvals: ApprovalsService,
     private readonly audit: AuditService,
@@ -54,11 +67,7 @@ export class ExportsService implements OnModuleInit {
   onModuleInit(): void {
     this.approvals.register({
       type: 'customer.export',
-      execute: async (approval) => {
-        const record = (await this.exports.findByApproval(approval.id))!;
-        await this.exports.setStatus(record.id, 'approved');
-        return { exportId: record.id };
-      },
+      execute: (approval) => this.snapshot(approval),
       onClosed: async (approval: ApprovalEntity, outcome) => {
         const record = await this.exports.findByApproval(approval.id);
         if (record) await this.exports.setStatus(record.id, outcome);
@@ -66,73 +75,144 @@ export class ExportsService implements OnModuleInit {
     });
   }
 
-  /** The requester's department manager decides; an export of the whole company goes to an admin. */
   request(caller: AuthUser, dto: RequestExportDto): Promise<ExportDto> {
     return this.transactions.run(async () => {
-      const companyWide = ['admin', 'service', 'marketing', 'auditor'].includes(caller.role) && !dto.filter.departmentId;
-      const steps: StepSpec[] = companyWide ? [{ kind: 'admin' }] : [{ kind: 'department_manager', departmentId: caller.departmentId }];
       const filter = JSON.parse(JSON.stringify(dto.filter)) as Record<string, unknown>;
-      const approval = await this.approvals.request(caller, 'customer.export', dto.reason, { filter, format: dto.format }, steps);
-      const record = await this.exports.insert({ approvalId: approval.id, requesterId: caller.id, filter, format: dto.format, reason: dto.reason });
+      const approver = exportApprover(caller, dto.filter);
+      const approval = await this.approvals.request(caller, 'customer.export', dto.reason, { filter, format: dto.format, recipient: dto.recipient }, [approver]);
+      const record = await this.exports.insert({
+        approvalId: approval.id,
+        requesterId: caller.id,
+        requesterRole: caller.role,
+        requesterDepartmentId: caller.departmentId,
+        filter,
+        format: dto.format,
+        reason: dto.reason,
+        recipient: dto.recipient,
+      });
       return toDto(record);
     });
   }
 
   async get(caller: AuthUser, id: string): Promise<ExportDto> {
-    const record = await this.exports.findById(id);
-    if (!record || (record.requesterId !== caller.id && caller.role !== 'admin' && caller.role !== 'auditor')) throw notFound('Export');
-    return toDto(record);
+    return toDto(await this.visible(caller, id));
+  }
+
+  /** Which customers the export took: what an auditor needs to say what left the company, and to whom. */
+  async customerIds(caller: AuthUser, id: string, query: PageQueryDto): Promise<ExportCustomerIdsPageDto> {
+    await this.visible(caller, id);
+    const limit = query.limit ?? 20;
+    const cursor = decodeCursor(query.cursor, 1);
+    const after = cursor?.[0];
+    if (cursor && (typeof after !== 'string' || !UUID.test(after))) {
+      throw new DomainError('VALIDATION_FAILED', 'cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor must be a value returned as nextCursor' }] });
+    }
+    const ids = await this.exports.itemIds(id, after as string | undefined, limit + 1);
+    return toPage(ids, limit, (customerId) => customerId, (customerId) => [customerId]);
   }
 
   /**
-   * For the requester only, approved, within 24 hours; each download audited before it starts.
-   * Rows stream out a page at a time: memory stays flat whatever the size.
+   * For the requester only, approved, within 24 hours, and only while they hold the role and
+   * department they asked with; each download audited before it starts. Rows stream out a page
+   * at a time: memory stays flat whatever the size.
    */
   async download(caller: AuthUser, id: string): Promise<{ filename: string; body: Readable }> {
     const record = await this.exports.findById(id);
     if (!record || record.requesterId !== caller.id) throw notFound('Export');
     if (record.status !== 'approved' || !record.approvedAt) throw new DomainError('EXPORT_NOT_READY', `The export is ${record.status}, not approved`);
+    if (record.rowCount === null) throw new DomainError('EXPORT_NOT_READY', 'The export was approved before exports kept their customers; request it again');
     if (Date.now() > record.approvedAt.getTime() + DOWNLOAD_WINDOW_MS) throw new DomainError('EXPORT_EXPIRED', 'The 24-hour download window has passed; request a new export');
+    const changed = requesterChange(record, caller);
+    if (changed) throw new DomainError('EXPORT_REQUESTER_CHANGED', `${changed}; request a new export`);
+    const filter = this.streamableFor(caller, record.filter as ExportFilterDto);
     await this.transactions.run(async () => {
       await this.exports.countDownload(id);
-      await this.audit.record({ action: 'export.download', entityType: 'export', entityId: id, after: { filter: record.filter, downloadNumber: record.downloadCount + 1 } });
+      const rowsNow = await this.exports.countStreamable(id, filter);
+      await this.audit.record({
+        action: 'export.download',
+        entityType: 'export',
+        entityId: id,
+        after: { filter: record.filter, recipient: record.recipient, rowCount: record.rowCount, idsDigest: record.idsDigest, rowsNow, downloadNumber: record.downloadCount + 1 },
+        reason: record.reason,
+      });
     });
-    const rows = Readable.from(this.rows(caller, record.filter as ExportFilterDto));
-    return { filename: `customers-${id}.csv`, body: rows.pipe(stringify({ bom: true, header: true, columns: COLUMNS })) };
+    const columns = exportColumns(caller);
+    const rows = Readable.from(this.rows(caller, id, filter, columns));
+    return { filename: `customers-${id}.csv`, body: rows.pipe(stringify({ bom: true, header: true, columns })) };
   }
 
-  private async *rows(caller: AuthUser, filter: ExportFilterDto): AsyncGenerator<Record<string, unknown>> {
-    const masked = seesMaskedPii(caller);
+  /** Runs in the approver's transaction: takes the customers the requester may export now, and keeps their ids. */
+  private async snapshot(approval: ApprovalEntity): Promise<Record<string, unknown>> {
+    const record = (await this.exports.findByApproval(approval.id))!;
+    const user = await this.users.findById(record.requesterId);
+    if (!user) throw new DomainError('EXPORT_REQUESTER_CHANGED', 'The requester no longer exists');
+    const changed = requesterChange(record, user);
+    if (changed) throw new DomainError('EXPORT_REQUESTER_CHANGED', changed);
+    const requester: AuthUser = { id: user.id, username: user.username, role: user.role, departmentId: user.departmentId };
+    const filter = record.filter as ExportFilterDto;
     let after: [string, string] | undefined;
     for (;;) {
       const page = await this.customers.list({
-        scope: this.access.listScope(caller, 'c', [filter.status ?? 'active']),
+        scope: this.access.listScope(requester, 'c', [filter.status ?? 'active']),
         ...filter,
-        marketableOnly: filter.marketable === true || caller.role === 'marketing',
+        marketableOnly: filter.marketable === true || requester.role === 'marketing',
         sort: 'name',
         after,
-        limit: BATCH,
+        limit: SNAPSHOT_BATCH,
       });
-      if (page.length === 0) return;
-      const ids = page.map((r) => r.customer.id);
-      const [primaries, tags] = await Promise.all([this.contacts.primaryOf(ids), this.customers.tagsOf(ids, caller.id)]);
-      const primaryOf = new Map(primaries.map((c) => [c.customerId, toContactDto(c, this.cipher, masked)]));
-      for (const { customer: c } of page) {
-        const contact = primaryOf.get(c.id);
-        yield {
-          ...c,
-          tags: (tags.get(c.id) ?? []).map((t) => `${t.groupName}/${t.name}`).join('; '),
-          lastInteractionAt: c.lastInteractionAt?.toISOString() ?? '',
-          nextFollowUpAt: c.nextFollowUpAt?.toISOString() ?? '',
-          primaryContact: contact?.name ?? '',
-          mobile: contact?.mobile ?? '',
-          email: contact?.email ?? '',
-          wechatId: contact?.wechatId ?? '',
-        };
-      }
-      if (page.length < BATCH) return;
+      await this.exports.addItems(record.id, page.map((r) => r.customer.id));
+      if (page.length < SNAPSHOT_BATCH) break;
       const last = page[page.length - 1];
       after = [last.sortKey, last.customer.id];
     }
+    await this.exports.setStatus(record.id, 'approved');
+    const { rowCount, idsDigest } = await this.exports.seal(record.id);
+    return { exportId: record.id, recipient: record.recipient, rowCount, idsDigest };
+  }
+
+  /**
+   * At download, the snapshot's customers that are still there and that the requester may still
+   * see as they asked (marketing: consent still granted); the deleted and the merged are left out.
+   */
+  private streamableFor(requester: AuthUser, filter: ExportFilterDto): StreamableFilter {
+    return {
+      scope: this.access.listScope(requester, 'c', ALL_STATUSES),
+      marketableOnly: filter.marketable === true || requester.role === 'marketing',
+    };
+  }
+
+  private async *rows(reader: AuthUser, exportId: string, filter: StreamableFilter, columns: string[]): AsyncGenerator<Record<string, string>> {
+    const masked = seesMaskedPii(reader);
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.exports.streamablePage(exportId, filter, after, BATCH);
+      if (page.length === 0) return;
+      const ids = page.map((c) => c.id);
+      const [primaries, tags] = await Promise.all([this.contacts.primaryOf(ids), this.customers.tagsOf(ids, reader.id)]);
+      const primaryOf = new Map(primaries.map((c) => [c.customerId, toContactDto(c, this.cipher, masked)]));
+      for (const c of page) {
+        const contact = primaryOf.get(c.id);
+        yield csvRecord(
+          {
+            ...c,
+            tags: (tags.get(c.id) ?? []).map((t) => `${t.groupName}/${t.name}`).join('; '),
+            primaryContact: contact?.name,
+            mobile: contact?.mobile,
+            email: contact?.email,
+            wechatId: contact?.wechatId,
+          },
+          columns,
+        );
+      }
+      if (page.length < BATCH) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  /** Requesters see their own exports; admins and auditors see all of them; to anyone else they do not exist. */
+  private async visible(caller: AuthUser, id: string): Promise<ExportEntity> {
+    const record = await this.exports.findById(id);
+    if (!record || (record.requesterId !== caller.id && caller.role !== 'admin' && caller.role !== 'auditor')) throw notFound('Export');
+    return record;
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsString, Length, ValidateNested } from 'class-validator';
 import { ListCustomersQueryDto } from '../../customers/dto/customer.dto';
+import { ROLES } from '../../../common/auth/roles';
 import { trim } from '../../../common/http/transforms';
 
 /** The customer list's filters; the export holds what the requester may see, and no more. */
@@ -22,7 +23,12 @@ export class ExportFilterDto extends PickType(ListCustomersQueryDto, [
 ] as const) {}
 
 export class RequestExportDto {
-  @ApiProperty({ type: ExportFilterDto })
+  @ApiProperty({
+    type: ExportFilterDto,
+    description:
+      "Who approves follows from it: the requester's department manager when a manager or sales rep exports their own department " +
+      '(no departmentId, or their own); an admin for everything else (another department, company-wide, any request by service, marketing or an admin)',
+  })
   @ValidateNested()
   @Type(() => ExportFilterDto)
   filter: ExportFilterDto;
@@ -36,6 +42,12 @@ export class RequestExportDto {
   @IsString()
   @Length(1, 1000)
   reason: string;
+
+  @ApiProperty({ example: '顺丰速运华东区（联系人 王芳）', minLength: 1, maxLength: 200, description: 'Who the data is for, outside the company' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  recipient: string;
 }
 
 export class ExportDto {
@@ -57,8 +69,17 @@ export class ExportDto {
   @ApiProperty()
   reason: string;
 
+  @ApiProperty({ description: 'Who the data is for' })
+  recipient: string;
+
   @ApiProperty({ format: 'uuid' })
   requesterId: string;
+
+  @ApiProperty({ enum: ROLES, description: "The requester's role when they asked; approval and download need it unchanged" })
+  requesterRole: string;
+
+  @ApiProperty({ format: 'uuid', description: "The requester's department when they asked; approval and download need it unchanged" })
+  requesterDepartmentId: string;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -69,6 +90,25 @@ export class ExportDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Downloads are possible until then (24 hours after approval)' })
   expiresAt: string | null;
 
+  @ApiProperty({ type: Number, nullable: true, example: 42, description: 'How many customers the approval took (their ids: GET /exports/{id}/customer-ids); null until approved' })
+  rowCount: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    description: 'sha256 (hex) of the exported customer ids, sorted, joined by "\\n"; null until approved',
+  })
+  idsDigest: string | null;
+
   @ApiProperty({ example: 0 })
   downloadCount: number;
+}
+
+export class ExportCustomerIdsPageDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the customers the export took at approval, in id order' })
+  items: string[];
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor: string | null;
 }
