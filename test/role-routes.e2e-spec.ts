@@ -360,6 +360,7 @@ const CASES: Record<string, Case> = {
 
   // exports (requested by salesEast1, approved by the East manager)
   'GET /api/v1/exports/{id}': { subject: 'export', write: false, may: anyone },
+  'GET /api/v1/exports/{id}/customer-ids': { subject: 'export', write: false, may: anyone },
   // The file is the requester's alone: for everyone else it does not exist.
   'GET /api/v1/exports/{id}/download': { subject: 'export', write: false, may: only('salesEast1'), visibleTo: ['salesEast1'] },
 };
