@@ -4,7 +4,7 @@ import { DomainError, forbidden, notFound } from '../../common/errors/domain-err
 import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
 import { iso } from '../../common/http/iso';
 import { Transactions } from '../../database/transactions';
-import { CustomerAccess, lostOwnership } from '../access';
+import { CustomerAccess, lostOwnership, OWNER_ROLES } from '../access';
 import { ApprovalEntity, ApprovalsService, type StepSpec } from '../approvals';
 import { AuditService } from '../audit';
 import { UserEntity, UsersRepository } from '../users';
@@ -12,7 +12,6 @@ import { RequestTransferDto, SuccessionDto, TransferDto, UnassignedCustomerDto }
 import { TransferEntity, TransferItemEntity } from './transfer.entity';
 import { TransfersRepository } from './transfers.repository';
 
-const OWNER_ROLES = new Set(['sales', 'manager', 'admin']);
 const SUCCESSION_REASON = '离职继承: the previous owner was ';
 
 type Refusal = 'NOT_FOUND' | 'SAME_OWNER' | 'TRANSFER_PENDING' | 'TRANSFER_LIMIT';
@@ -156,7 +155,7 @@ export class TransfersService implements OnModuleInit {
     const items = (await this.transfers.itemsOf([transfer.id])).filter((i) => i.outcome === 'pending');
     const target = await this.users.findById(transfer.toUserId);
     if (!target?.active) throw new DomainError('TARGET_INVALID', 'The target user was deactivated since the request');
-    if (!OWNER_ROLES.has(target.role)) throw new DomainError('TARGET_INVALID', `The target user's role changed to ${target.role} since the request and cannot own customers`);
+    if (!OWNER_ROLES.includes(target.role)) throw new DomainError('TARGET_INVALID', `The target user's role changed to ${target.role} since the request and cannot own customers`);
     const current = new Map((await this.transfers.lockCustomers(items.map((i) => i.customerId))).map((c) => [c.id, c]));
     const changed = items.filter((i) => current.get(i.customerId)?.ownerId !== i.fromOwnerId || ['deleted', 'merged'].includes(current.get(i.customerId)?.status ?? 'deleted'));
     if (changed.length > 0) {
@@ -206,7 +205,7 @@ export class TransfersService implements OnModuleInit {
 
   private async target(userId: string, field: string): Promise<UserEntity> {
     const user = await this.users.findById(userId);
-    if (!user || !user.active || !OWNER_ROLES.has(user.role)) {
+    if (!user || !user.active || !OWNER_ROLES.includes(user.role)) {
       throw new DomainError('TARGET_INVALID', `${field} must name an active sales user, manager or admin`, { errors: [{ field, message: `${field} must name an active sales user, manager or admin` }] });
     }
     return user;
