@@ -181,6 +181,14 @@ describe('occurredAt within what can be true', () => {
     // Contacts before the record existed (up to a year) may be entered late.
     const early = new Date(Date.parse(customer.createdAt) - 300 * DAY).toISOString();
     expect((await record(w.salesEast1, customer, { occurredAt: early })).occurredAt).toBe(early);
+    // A customer on file for three years: a record of two years ago is fine, one of five years ago is not.
+    await t.db.query(`UPDATE customers SET created_at = now() - interval '3 years' WHERE id = $1`, [customer.id]);
+    expect((await record(w.salesEast1, customer, { occurredAt: ago(730 * DAY) })).occurredAt).toEqual(expect.any(String));
+    const older = await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', {
+      params: { path: { id: customer.id } },
+      body: { occurredAt: ago(5 * 365 * DAY), channel: 'phone', summary: '补录：五年前的一次通话' },
+    });
+    expect(older.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'occurredAt' })] });
   });
 
   it('on correction: refuses a future date (nothing written, last interaction unchanged) and lets a true one move the last interaction back', async () => {

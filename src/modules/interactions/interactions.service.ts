@@ -8,7 +8,7 @@ import { AuditService } from '../audit';
 import { ContactsRepository, CustomersRepository } from '../customers';
 import { CorrectInteractionDto, InteractionDto, InteractionVersionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
 import { InteractionEntity, InteractionVersionEntity } from './interaction.entity';
-import { occurredAtProblem } from './interaction.rules';
+import { earliestOccurredAt, occurredAtProblem } from './interaction.rules';
 import { InteractionChanges, InteractionsRepository } from './interactions.repository';
 import { iso } from '../../common/http/iso';
 
@@ -160,7 +160,10 @@ export class InteractionsService {
 
   /** A date that cannot be true is refused before it moves the customer's last interaction (dormancy depends on it). */
   private async requirePlausibleDate(customerId: string, occurredAt: Date): Promise<void> {
-    const problem = occurredAtProblem(occurredAt, new Date(), await this.interactions.customerCreatedAt(customerId));
+    const now = new Date();
+    // No customer is created after now: a date within the last year passes the lower bound without a look-up (the hot path).
+    const customerCreatedAt = occurredAt < earliestOccurredAt(now) ? await this.interactions.customerCreatedAt(customerId) : now;
+    const problem = occurredAtProblem(occurredAt, now, customerCreatedAt);
     if (problem) throw new DomainError('VALIDATION_FAILED', problem, { errors: [{ field: 'occurredAt', message: problem }] });
   }
 
