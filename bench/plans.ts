@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       ['due', 'manager', 'GET', '/follow-ups/due?scope=department'],
       ['complaints', 'manager', 'GET', '/complaints?overdue=true'],
       ['audit', 'auditor', 'GET', `/audit-logs?entityType=customer&entityId=${other}`],
-      ['write', 'sales', 'POST', `/customers/${own}/interactions`, { occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访' }],
+      ['write', 'sales', 'POST', `/customers/${own}/interactions`, { occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，客户满意' }],
     ];
     for (const [key, role, method, path, body] of scenarios) {
       if (only && !only.has(key)) continue;

@@ -173,7 +173,7 @@ describe('merging duplicates', () => {
   it('previews, then on approval moves every record to the survivor; the merged answer 410', async () => {
     const survivor = await createCustomer(w.salesEast1, { name: '合并主档有限公司', industry: null as never });
     const dup = await createCustomer(w.salesEast1, { name: '合并副档有限公司', industry: '化工', notes: '老客户' });
-    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { params: { path: { id: dup.id } }, body: { occurredAt: new Date().toISOString(), channel: 'phone', summary: '副档联系' } });
+    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { params: { path: { id: dup.id } }, body: { occurredAt: new Date().toISOString(), channel: 'phone', summary: '副档联系：电话确认地址' } });
     await w.service.api.POST('/api/v1/complaints', {
       body: { customerId: dup.id, channel: 'phone', category: 'other', severity: 'general', title: 'x', description: 'x', customerMood: 'calm', receivedAt: new Date().toISOString() },
     });

@@ -126,12 +126,12 @@ describe("a customer's audit trail", () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     const times = trail.map((e) => Date.parse(e.occurredAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    // The manager's view of the same customer: its changes (reads left out), newest first.
+    // The manager's view of the same customer: its changes (reads left out), corrections of its interaction records included, newest first.
     const history = ok(await manager.api.GET('/api/v1/customers/{id}/history', { ...path, params: { ...path.params, query: { limit: 100 } } }));
     expect(history.items.map((e) => e.action)).toEqual(
       story
         .map(([action]) => String(action))
-        .filter((a) => a.startsWith('customer.') || a.startsWith('contact.'))
+        .filter((a) => a.startsWith('customer.') || a.startsWith('contact.') || a === 'interaction.correct')
         .reverse(),
     );
   });

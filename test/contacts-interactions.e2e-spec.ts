@@ -126,7 +126,7 @@ describe('interaction records', () => {
       params: { path: { id: customer.id } },
       body: { occurredAt: '2026-11-21T09:00:00+08:00', channel: 'phone', summary: '客户关注交付周期' },
     })).data!;
-    const byManager = await w.managerEast.api.PATCH('/api/v1/interactions/{id}', { params: { path: { id: created.id } }, body: { summary: '改写', version: 1 } });
+    const byManager = await w.managerEast.api.PATCH('/api/v1/interactions/{id}', { params: { path: { id: created.id } }, body: { summary: '经理改写：客户关注付款周期', version: 1 } });
     expect(byManager.response.status).toBe(403);
     expect(byManager.error).toMatchObject({ code: 'NOT_AUTHOR' });
     const corrected = await w.salesEast1.api.PATCH('/api/v1/interactions/{id}', {
@@ -148,7 +148,7 @@ describe('interaction records', () => {
       [w.salesWest, mine, '2026-10-02T10:00:00Z'],
       [w.salesEast2, theirs, '2026-10-01T12:00:00Z'],
     ] as const) {
-      await actor.api.POST('/api/v1/customers/{id}/interactions', { params: { path: { id: customer.id } }, body: { occurredAt: at, channel: 'email', summary: 'x' } });
+      await actor.api.POST('/api/v1/customers/{id}/interactions', { params: { path: { id: customer.id } }, body: { occurredAt: at, channel: 'email', summary: '邮件发送产品目录' } });
     }
     const range = { from: '2026-10-01T00:00:00Z', to: '2026-10-03T00:00:00Z' };
     const west = (await w.salesWest.api.GET('/api/v1/interactions', { params: { query: range } })).data!.items;

@@ -72,7 +72,7 @@ describe('who sees which customers', () => {
       (await api.GET('/api/v1/customers/{id}/interactions', path)).response.status,
       (await api.POST('/api/v1/customers/{id}/interactions', {
         ...path,
-        body: { occurredAt: '2026-11-20T10:00:00+08:00', channel: 'phone', summary: '试探' },
+        body: { occurredAt: '2026-11-20T10:00:00+08:00', channel: 'phone', summary: '电话试探，客户未接听' },
       })).response.status,
       (await api.POST('/api/v1/customers/{id}/consent', { ...path, body: { status: 'granted', channel: 'sms', evidence: 'x' } })).response.status,
       (await api.GET('/api/v1/customers/{id}/consents', path)).response.status,

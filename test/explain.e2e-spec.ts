@@ -199,7 +199,7 @@ describe('query plans on 50,000 customers', () => {
       role: 'sales',
       method: 'POST',
       path: () => `/customers/${fixtures.ownCustomer}/interactions`,
-      body: () => ({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访' }),
+      body: () => ({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，客户满意' }),
     },
     { name: 'own customers, default list', role: 'sales', method: 'GET', path: () => '/customers' },
     { name: 'interactions of a customer', role: 'sales', method: 'GET', path: () => `/customers/${fixtures.ownCustomer}/interactions` },

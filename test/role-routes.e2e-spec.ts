@@ -270,6 +270,8 @@ const CASES: Record<string, Case> = {
     may: only('salesEast1'), // only the author corrects a record
     body: async (s) => ({ summary: '电话沟通二期采购计划（更正）', version: await versionOf('interactions', s.interaction) }),
   },
+  // every version of a record: whoever may read the customer's interactions
+  'GET /api/v1/interactions/{id}/versions': { subject: 'interaction', write: false, may: roles('admin', 'manager', 'sales', 'service', 'auditor') },
 
   // complaints
   'POST /api/v1/complaints': { subject: 'customer', write: true, may: roles('admin', 'manager', 'sales', 'service'), body: (s) => complaintBody(s.customer) },

@@ -51,11 +51,11 @@ describe('tiers and cadence', () => {
     const path = { params: { path: { id: customer.id } } };
     const at = new Date(Date.now() - 2 * day).toISOString();
     const soon = new Date(Date.now() + 3 * day).toISOString();
-    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { ...path, body: { occurredAt: at, channel: 'phone', summary: '首次电话', nextActionDueAt: soon } });
+    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { ...path, body: { occurredAt: at, channel: 'phone', summary: '首次电话，介绍公司产品', nextActionDueAt: soon } });
     expect((await w.salesEast1.api.GET('/api/v1/customers/{id}', path)).data!.nextFollowUpAt).toBe(soon);
     const later = new Date(Date.now() + 60 * day).toISOString();
     const at2 = new Date(Date.now() - day).toISOString();
-    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { ...path, body: { occurredAt: at2, channel: 'email', summary: '邮件', nextActionDueAt: later } });
+    await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { ...path, body: { occurredAt: at2, channel: 'email', summary: '邮件发送报价单', nextActionDueAt: later } });
     expect((await w.salesEast1.api.GET('/api/v1/customers/{id}', path)).data!.nextFollowUpAt).toBe(new Date(Date.parse(at2) + 30 * day).toISOString());
   });
 

@@ -5,7 +5,7 @@ import { CustomerConsentEntity } from '../modules/customers/consent.entity';
 import { ContactEntity } from '../modules/customers/contact.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
 import { DepartmentEntity } from '../modules/departments/department.entity';
-import { InteractionEntity } from '../modules/interactions/interaction.entity';
+import { InteractionEntity, InteractionVersionEntity } from '../modules/interactions/interaction.entity';
 import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
 import { CustomerTierChangeEntity } from '../modules/tiers/tier-change.entity';
 import { CalendarDayEntity } from '../modules/calendar/calendar-day.entity';
@@ -29,6 +29,7 @@ export const ENTITIES = [
   ContactEntity,
   CustomerConsentEntity,
   InteractionEntity,
+  InteractionVersionEntity,
   TierEntity,
   TagGroupEntity,
   TagEntity,

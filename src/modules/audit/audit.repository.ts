@@ -13,6 +13,8 @@ export type PendingEntry = Omit<ChainedEntry, 'id' | 'occurredAt'>;
 export interface EntityRefs {
   entityType: string;
   entityIds: string[];
+  /** Only these actions of those entities (all when absent). */
+  actions?: string[];
 }
 
 export interface HistoryRow {
@@ -174,7 +176,10 @@ export class AuditRepository {
       .filter((ref) => ref.entityIds.length > 0)
       .map((ref) => {
         params.push(ref.entityType, ref.entityIds);
-        return `(a.entity_type = $${params.length - 1} AND a.entity_id = ANY($${params.length}::text[]))`;
+        const clause = `a.entity_type = $${params.length - 1} AND a.entity_id = ANY($${params.length}::text[])`;
+        if (!ref.actions) return `(${clause})`;
+        params.push(ref.actions);
+        return `(${clause} AND a.action = ANY($${params.length}::text[]))`;
       });
     if (clauses.length === 0) return [];
     params.push(beforeId ?? null, limit);

@@ -207,6 +207,12 @@ export class CustomersRepository {
     );
   }
 
+  /** The customer's interaction records that were corrected (version above 1), for its history. */
+  async correctedInteractionIds(customerId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM interactions WHERE customer_id = $1 AND version > 1`, [customerId]);
+    return rows.map((r) => r.id);
+  }
+
   async mergedInto(survivorId: string): Promise<string[]> {
     const rows: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM customers WHERE merged_into_id = $1`, [survivorId]);
     return rows.map((r) => r.id);

@@ -236,10 +236,14 @@ export class CustomersService {
     const contactIds = (await this.contacts.findByCustomer(id)).map((c) => c.id);
     // Customers merged into this one: their history is its history.
     const mergedIds = await this.customers.mergedInto(id);
+    // Corrections of its interaction records (DOMAIN: corrections are new versions, and visible); not
+    // their creation, which the interaction list already shows, one record per contact.
+    const correctedInteractionIds = await this.customers.correctedInteractionIds(id);
     const history = await this.audit.history(
       [
         { entityType: 'customer', entityIds: [id, ...mergedIds] },
         { entityType: 'contact', entityIds: contactIds },
+        { entityType: 'interaction', entityIds: correctedInteractionIds, actions: ['interaction.correct'] },
       ],
       page,
     );

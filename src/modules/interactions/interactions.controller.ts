@@ -4,7 +4,7 @@ import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
-import { CorrectInteractionDto, InteractionDto, InteractionPageDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
+import { CorrectInteractionDto, InteractionDto, InteractionPageDto, InteractionVersionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
 import { InteractionsService } from './interactions.service';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
@@ -41,9 +41,17 @@ export class InteractionsController {
 
   @Patch('interactions/:id')
   @Roles(...WRITERS)
-  @ApiOperation({ operationId: 'correctInteraction', summary: 'Correct your own record (a new version; the old text stays in the audit log)' })
+  @ApiOperation({ operationId: 'correctInteraction', summary: 'Correct your own record: a new version; the one it replaces is kept (see versions)' })
   @ApiOkResponse({ type: InteractionDto })
   correctInteraction(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: CorrectInteractionDto): Promise<InteractionDto> {
     return this.interactions.correct(caller, id, dto);
+  }
+
+  @Get('interactions/:id/versions')
+  @Roles(...READERS)
+  @ApiOperation({ operationId: 'listInteractionVersions', summary: 'Every version of a record, oldest first; 404 unless you may read the customer\'s interactions' })
+  @ApiOkResponse({ type: [InteractionVersionDto] })
+  listInteractionVersions(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<InteractionVersionDto[]> {
+    return this.interactions.versions(caller, id);
   }
 }

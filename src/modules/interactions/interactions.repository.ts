@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
-import { InteractionEntity } from './interaction.entity';
+import { InteractionEntity, InteractionVersionEntity } from './interaction.entity';
 
-export type InteractionChanges = Partial<Pick<InteractionEntity, 'summary' | 'feedback' | 'agreements' | 'nextAction' | 'nextActionDueAt'>>;
+export type InteractionChanges = Partial<Pick<InteractionEntity, 'occurredAt' | 'summary' | 'feedback' | 'agreements' | 'nextAction' | 'nextActionDueAt'>>;
 
 export interface InteractionFilter {
   customerId?: string;
@@ -25,7 +25,7 @@ export class InteractionsRepository {
     return this.transactions.manager.getRepository(InteractionEntity);
   }
 
-  insert(interaction: Omit<InteractionEntity, 'id' | 'version' | 'createdAt' | 'updatedAt'>): Promise<InteractionEntity> {
+  insert(interaction: Omit<InteractionEntity, 'id' | 'version' | 'correctedBy' | 'correctedAt' | 'createdAt' | 'updatedAt'>): Promise<InteractionEntity> {
     return this.repo.save(this.repo.create(interaction));
   }
 
@@ -33,8 +33,51 @@ export class InteractionsRepository {
     return this.repo.findOneBy({ id });
   }
 
-  async update(id: string, version: number, changes: InteractionChanges): Promise<InteractionEntity | null> {
-    return (await updateVersioned(this.repo, id, version, changes)) ? this.findById(id) : null;
+  /**
+   * A correction: compare-and-set on `version` (so of two concurrent correctors one gets null), then
+   * the version it replaced, `previous` as read before, is kept whole in interaction_versions.
+   */
+  async correct(previous: InteractionEntity, correctedBy: string, changes: InteractionChanges): Promise<InteractionEntity | null> {
+    const changed = await updateVersioned(this.repo, previous.id, previous.version, { ...changes, correctedBy, correctedAt: () => 'now()' } as never);
+    if (!changed) return null;
+    await this.transactions.manager.getRepository(InteractionVersionEntity).insert({
+      interactionId: previous.id,
+      version: previous.version,
+      occurredAt: previous.occurredAt,
+      summary: previous.summary,
+      feedback: previous.feedback,
+      agreements: previous.agreements,
+      nextAction: previous.nextAction,
+      nextActionDueAt: previous.nextActionDueAt,
+      correctedBy: previous.correctedBy,
+      correctedAt: previous.correctedAt,
+    });
+    return this.findById(previous.id);
+  }
+
+  /** The versions corrections replaced, oldest first (the current one is the interaction itself). */
+  earlierVersions(interactionId: string): Promise<InteractionVersionEntity[]> {
+    return this.transactions.manager.getRepository(InteractionVersionEntity).find({ where: { interactionId }, order: { version: 'ASC' } });
+  }
+
+  async customerCreatedAt(customerId: string): Promise<Date> {
+    const [row]: { created_at: Date }[] = await this.transactions.manager.query(`SELECT created_at FROM customers WHERE id = $1`, [customerId]);
+    return row.created_at;
+  }
+
+  /**
+   * The customer's last interaction and planned next action, recomputed from its records: a
+   * correction may move a record's date back, which "greatest" alone never undoes. Index ranges of
+   * ix_interactions_customer only.
+   */
+  async recomputeCustomerLastInteraction(customerId: string): Promise<void> {
+    await this.transactions.manager.query(
+      `UPDATE customers c
+          SET last_interaction_at = (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = c.id),
+              next_action_due_at = (SELECT i.next_action_due_at FROM interactions i WHERE i.customer_id = c.id ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)
+        WHERE c.id = $1`,
+      [customerId],
+    );
   }
 
   /** Newest first; scoped through the customer when a scope is given. */

@@ -6,8 +6,9 @@ import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { AuditService } from '../audit';
 import { ContactsRepository, CustomersRepository } from '../customers';
-import { CorrectInteractionDto, InteractionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
-import { InteractionEntity } from './interaction.entity';
+import { CorrectInteractionDto, InteractionDto, InteractionVersionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
+import { InteractionEntity, InteractionVersionEntity } from './interaction.entity';
+import { earliestOccurredAt, occurredAtProblem } from './interaction.rules';
 import { InteractionChanges, InteractionsRepository } from './interactions.repository';
 import { iso } from '../../common/http/iso';
 
@@ -25,15 +26,36 @@ function toDto(i: InteractionEntity): InteractionDto {
     nextAction: i.nextAction,
     nextActionDueAt: iso(i.nextActionDueAt),
     version: i.version,
+    correctedBy: i.correctedBy,
+    correctedAt: iso(i.correctedAt),
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
   };
 }
 
 const snapshot = (i: InteractionEntity) => {
-  const { createdAt: _c, updatedAt: _u, ...rest } = toDto(i);
+  const { createdAt: _c, updatedAt: _u, correctedBy: _b, correctedAt: _a, ...rest } = toDto(i);
   return rest;
 };
+
+/** Every version, oldest first: the ones corrections replaced, then the record as it is. */
+function toVersions(current: InteractionEntity, earlier: InteractionVersionEntity[]): InteractionVersionDto[] {
+  const all = [...earlier, current];
+  return all.map((v, k) => ({
+    version: v.version,
+    current: v === current,
+    occurredAt: v.occurredAt.toISOString(),
+    summary: v.summary,
+    feedback: v.feedback,
+    agreements: v.agreements,
+    nextAction: v.nextAction,
+    nextActionDueAt: iso(v.nextActionDueAt),
+    // Version 1 was written by the author at creation; corrections before versions were kept left no corrector.
+    writtenBy: v.correctedBy ?? current.authorId,
+    writtenAt: (v.correctedAt ?? (v.version === 1 ? current.createdAt : current.updatedAt)).toISOString(),
+    supersededAt: k + 1 < all.length ? iso(all[k + 1].correctedAt) : null,
+  }));
+}
 
 @Injectable()
 export class InteractionsService {
@@ -50,6 +72,7 @@ export class InteractionsService {
   async record(caller: AuthUser, customerId: string, dto: RecordInteractionDto): Promise<InteractionDto> {
     return this.transactions.run(async () => {
       await this.access.require(caller, customerId, 'interact');
+      await this.requirePlausibleDate(customerId, new Date(dto.occurredAt));
       if (dto.contactId) {
         const contact = await this.contacts.findById(dto.contactId);
         if (!contact || contact.customerId !== customerId) {
@@ -88,7 +111,10 @@ export class InteractionsService {
     );
   }
 
-  /** Only the author corrects a record; the old text stays in the audit log. */
+  /**
+   * Only the author corrects a record. A correction is a new version: the one it replaces is kept
+   * whole (GET /interactions/:id/versions), and the audit log has the change too.
+   */
   async correct(caller: AuthUser, id: string, dto: CorrectInteractionDto): Promise<InteractionDto> {
     return this.transactions.run(async () => {
       const current = await this.interactions.findById(id);
@@ -98,12 +124,19 @@ export class InteractionsService {
       if (current.version !== dto.version) {
         throw new DomainError('VERSION_CONFLICT', `The record was corrected meanwhile; the current version is ${current.version}`);
       }
-      const { version, nextActionDueAt, ...text } = dto;
+      const { version: _version, nextActionDueAt, occurredAt, ...text } = dto;
       const changes: InteractionChanges = { ...text };
       if (nextActionDueAt !== undefined) changes.nextActionDueAt = new Date(nextActionDueAt);
-      const updated = await this.interactions.update(id, version, changes);
+      if (occurredAt !== undefined) {
+        changes.occurredAt = new Date(occurredAt);
+        await this.requirePlausibleDate(current.customerId, changes.occurredAt);
+      }
+      const updated = await this.interactions.correct(current, caller.id, changes);
       if (!updated) throw new DomainError('VERSION_CONFLICT', 'The record was corrected meanwhile');
-      if (nextActionDueAt !== undefined) await this.customers.recordInteraction(updated.customerId, updated.occurredAt, updated.nextActionDueAt);
+      if (occurredAt !== undefined || nextActionDueAt !== undefined) {
+        await this.interactions.recomputeCustomerLastInteraction(updated.customerId);
+        await this.customers.refreshFollowUps([updated.customerId]);
+      }
       await this.audit.record({
         action: 'interaction.correct',
         entityType: 'interaction',
@@ -113,6 +146,25 @@ export class InteractionsService {
       });
       return toDto(updated);
     });
+  }
+
+  /** Every version of a record, oldest first, for whoever may read the customer's interactions (404 otherwise). */
+  async versions(caller: AuthUser, id: string): Promise<InteractionVersionDto[]> {
+    const current = await this.interactions.findById(id);
+    if (!current) throw notFound('Interaction');
+    await this.access.requireThrough(caller, current.customerId, 'read', 'Interaction');
+    // Read after the record: a correction in between would add the version read as current, so keep only older ones.
+    const earlier = (await this.interactions.earlierVersions(id)).filter((v) => v.version < current.version);
+    return toVersions(current, earlier);
+  }
+
+  /** A date that cannot be true is refused before it moves the customer's last interaction (dormancy depends on it). */
+  private async requirePlausibleDate(customerId: string, occurredAt: Date): Promise<void> {
+    const now = new Date();
+    // No customer is created after now: a date within the last year passes the lower bound without a look-up (the hot path).
+    const customerCreatedAt = occurredAt < earliestOccurredAt(now) ? await this.interactions.customerCreatedAt(customerId) : now;
+    const problem = occurredAtProblem(occurredAt, now, customerCreatedAt);
+    if (problem) throw new DomainError('VALIDATION_FAILED', problem, { errors: [{ field: 'occurredAt', message: problem }] });
   }
 
   private async page(

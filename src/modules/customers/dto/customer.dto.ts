@@ -549,7 +549,7 @@ export class HistoryEntryDto {
   @ApiProperty({ example: 'customer.update' })
   action: string;
 
-  @ApiProperty({ example: 'customer', enum: ['customer', 'contact'] })
+  @ApiProperty({ example: 'customer', enum: ['customer', 'contact', 'interaction'] })
   entityType: string;
 
   @ApiProperty({ type: String, nullable: true, format: 'uuid' })

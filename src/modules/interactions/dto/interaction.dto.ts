@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination';
 import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
 import { trim } from '../../../common/http/transforms';
+import { IsSubstantive } from './validators';
 
 /** The parts of a record its author may correct. */
 class InteractionTextDto {
@@ -31,8 +32,13 @@ class InteractionTextDto {
   nextActionDueAt?: string;
 }
 
+const OCCURRED_AT_RULE =
+  'Not more than 5 minutes ahead of the server clock, nor more than a year before the customer was created (400 VALIDATION_FAILED naming occurredAt)';
+const SUMMARY_RULE =
+  'What happened: at least 5 characters after trimming (five Chinese characters are a sentence), with letters or digits, not one character repeated (400 VALIDATION_FAILED naming summary)';
+
 export class RecordInteractionDto extends InteractionTextDto {
-  @ApiProperty({ format: 'date-time', example: '2026-11-22T10:00:00+08:00' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T10:00:00+08:00', description: OCCURRED_AT_RULE })
   @IsDateString({ strict: true })
   occurredAt: string;
 
@@ -45,20 +51,31 @@ export class RecordInteractionDto extends InteractionTextDto {
   @IsUUID()
   contactId?: string;
 
-  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期', minLength: 1, maxLength: 5000 })
+  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期', minLength: 5, maxLength: 5000, description: SUMMARY_RULE })
   @Transform(trim)
   @IsString()
-  @Length(1, 5000)
+  @MaxLength(5000)
+  @IsSubstantive()
   summary: string;
 }
 
 export class CorrectInteractionDto extends InteractionTextDto {
-  @ApiPropertyOptional({ example: '电话沟通二期采购计划（更正：客户关注的是付款周期）', minLength: 1, maxLength: 5000 })
+  @ApiPropertyOptional({ example: '电话沟通二期采购计划（更正：客户关注的是付款周期）', minLength: 5, maxLength: 5000, description: SUMMARY_RULE })
   @IsOptional()
   @Transform(trim)
   @IsString()
-  @Length(1, 5000)
+  @MaxLength(5000)
+  @IsSubstantive()
   summary?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-21T10:00:00+08:00',
+    description: `When the contact really took place. ${OCCURRED_AT_RULE}. Moves the customer's last interaction (back, too)`,
+  })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  occurredAt?: string;
 
   @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
@@ -117,8 +134,14 @@ export class InteractionDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   nextActionDueAt: string | null;
 
-  @ApiProperty({ example: 1, description: 'Above 1 when the author corrected the record; the old text is in the audit log' })
+  @ApiProperty({ example: 1, description: 'Above 1 when the author corrected the record; every earlier version is in GET /interactions/{id}/versions' })
   version: number;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who made this version by a correction; null for the original' })
+  correctedBy: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When this version was made by a correction; null for the original' })
+  correctedAt: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -133,4 +156,40 @@ export class InteractionPageDto {
 
   @ApiProperty({ type: String, nullable: true, example: null })
   nextCursor: string | null;
+}
+
+/** One version of an interaction record: what a correction may change, and who made the version when. */
+export class InteractionVersionDto {
+  @ApiProperty({ example: 1 })
+  version: number;
+
+  @ApiProperty({ description: 'The version the record shows now (the last one)' })
+  current: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期' })
+  summary: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  feedback: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  agreements: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  nextAction: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  nextActionDueAt: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', description: "Who wrote this version: the record's author for version 1, the corrector after" })
+  writtenBy: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When this version was written: the record\'s creation for version 1, its correction after' })
+  writtenAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a correction replaced this version; null for the current one' })
+  supersededAt: string | null;
 }
