@@ -10,12 +10,24 @@ beforeAll(async () => {
   w = await buildWorld(t);
   eastCustomer = await createCustomer(w.salesEast1);
   westCustomer = await createCustomer(w.salesWest);
-  for (const day of ['2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07']) {
+  for (const day of ['2030-10-01', '2030-10-02', '2030-10-03', '2030-10-04', '2030-10-07']) {
     await w.admin.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: day } }, body: { kind: 'holiday', name: '国庆节' } });
   }
-  await w.admin.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: '2026-10-10' } }, body: { kind: 'workday', name: '国庆调休' } });
+  await w.admin.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: '2030-10-12' } }, body: { kind: 'workday', name: '国庆调休' } });
 });
 afterAll(() => t.close());
+
+// A complaint may be received at most 90 days back, so deadlines are tested on weeks a month ago:
+// `monday` is a Monday (Asia/Shanghai) 28 to 34 days back, and `at(k, clock)` is k days after it.
+const DAY = 86_400_000;
+const shanghaiDate = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+const plusDays = (date: string, k: number) => new Date(Date.parse(`${date}T00:00:00Z`) + k * DAY).toISOString().slice(0, 10);
+const monday = (() => {
+  const d = shanghaiDate(Date.now() - 28 * DAY);
+  return plusDays(d, -((new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7));
+})();
+const at = (k: number, clock: string) => `${plusDays(monday, k)}T${clock}:00+08:00`;
+const utc = (k: number, clock: string) => new Date(at(k, clock)).toISOString();
 
 type Body = Record<string, unknown>;
 const complaint = async (actor = w.service, overrides: Record<string, unknown> = {}) => {
@@ -28,7 +40,7 @@ const complaint = async (actor = w.service, overrides: Record<string, unknown> =
       title: '到货延迟',
       description: '第二批货物晚到三天',
       customerMood: 'upset',
-      receivedAt: '2026-11-24T10:00:00+08:00',
+      receivedAt: at(1, '10:00'), // a Tuesday
       ...overrides,
     } as never,
   });
@@ -40,8 +52,8 @@ const step = (actor: { api: TestApp['anonymous'] }, id: string, action: 'assign'
 
 describe('the business calendar', () => {
   it('is kept as data, admin-only, and shows the year', async () => {
-    const year = (await w.salesEast1.api.GET('/api/v1/calendar', { params: { query: { year: 2026 } } })).data!;
-    expect(year.days).toEqual(expect.arrayContaining([{ date: '2026-10-01', kind: 'holiday', name: '国庆节' }, { date: '2026-10-10', kind: 'workday', name: '国庆调休' }]));
+    const year = (await w.salesEast1.api.GET('/api/v1/calendar', { params: { query: { year: 2030 } } })).data!;
+    expect(year.days).toEqual(expect.arrayContaining([{ date: '2030-10-01', kind: 'holiday', name: '国庆节' }, { date: '2030-10-12', kind: 'workday', name: '国庆调休' }]));
     expect(year.timeZone).toBe('Asia/Shanghai');
     expect(year.workingDays).toBe(261 - 5 + 1);
     const bySales = await w.salesEast1.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: '2026-12-24' } }, body: { kind: 'holiday', name: 'x' } });
@@ -52,15 +64,23 @@ describe('the business calendar', () => {
 });
 
 describe('deadlines', () => {
+  beforeAll(async () => {
+    // A holiday Thursday, Friday and Monday in the third week, a make-up Saturday in the second.
+    for (const k of [17, 18, 21]) {
+      await w.admin.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: plusDays(monday, k) } }, body: { kind: 'holiday', name: '假日' } });
+    }
+    await w.admin.api.PUT('/api/v1/calendar/days/{date}', { params: { path: { date: plusDays(monday, 12) } }, body: { kind: 'workday', name: '调休' } });
+  });
+
   it.each([
-    ['Tuesday 10:00, general', '2026-11-24T10:00:00+08:00', 'general', '2026-11-25T02:00:00.000Z'],
-    ['Sunday 11:00 counts from Monday 09:00', '2026-11-22T11:00:00+08:00', 'general', '2026-11-24T01:00:00.000Z'],
-    ['the eve of National Day waits out the holiday', '2026-09-30T10:00:00+08:00', 'general', '2026-10-08T02:00:00.000Z'],
-    ['a make-up Saturday counts', '2026-10-09T15:00:00+08:00', 'general', '2026-10-10T07:00:00.000Z'],
-    ['serious: 2 working days over a weekend', '2026-11-27T10:00:00+08:00', 'serious', '2026-12-01T02:00:00.000Z'],
+    ['Tuesday 10:00, general', () => at(1, '10:00'), 'general', () => utc(2, '10:00')],
+    ['Sunday 11:00 counts from Monday 09:00', () => at(6, '11:00'), 'general', () => utc(8, '09:00')],
+    ['the eve of a holiday waits it out', () => at(16, '10:00'), 'general', () => utc(22, '10:00')],
+    ['a make-up Saturday counts', () => at(11, '15:00'), 'general', () => utc(12, '15:00')],
+    ['serious: 2 working days over a weekend', () => at(4, '10:00'), 'serious', () => utc(8, '10:00')],
   ])('%s', async (_, receivedAt, severity, dueAt) => {
-    const k = await complaint(w.service, { receivedAt, severity });
-    expect(k.dueAt).toBe(dueAt);
+    const k = await complaint(w.service, { receivedAt: receivedAt(), severity });
+    expect(k.dueAt).toBe(dueAt());
   });
 
   it('keeps the deadline of an open complaint when the policy changes', async () => {
@@ -69,14 +89,15 @@ describe('deadlines', () => {
     const changed = policy.severities.map((s) => (s.severity === 'general' ? { ...s, resolveWorkingDays: 5 } : s));
     expect((await w.admin.api.PUT('/api/v1/complaints/sla-policy', { body: { severities: changed } })).response.status).toBe(200);
     const after = await complaint();
-    expect((await w.service.api.GET('/api/v1/complaints/{id}', { params: { path: { id: before.id } } })).data!.dueAt).toBe('2026-11-25T02:00:00.000Z');
-    expect(after.dueAt).toBe('2026-12-01T02:00:00.000Z');
+    expect((await w.service.api.GET('/api/v1/complaints/{id}', { params: { path: { id: before.id } } })).data!.dueAt).toBe(utc(2, '10:00'));
+    expect(after.dueAt).toBe(utc(8, '10:00'));
     await w.admin.api.PUT('/api/v1/complaints/sla-policy', { body: { severities: policy.severities } });
   });
 
-  it('sends a major complaint to the department manager at once', async () => {
+  it('sends a major complaint to the department manager and to management at once', async () => {
     const k = await complaint(w.service, { severity: 'major' });
-    expect(k).toMatchObject({ escalatedToId: w.managerEast.id, escalatedAt: expect.any(String) });
+    expect(k).toMatchObject({ escalatedToId: w.managerEast.id, escalatedAt: expect.any(String), assigneeId: w.managerEast.id });
+    expect(k.escalatedToIds).toEqual([w.managerEast.id, w.admin.id]);
   });
 });
 
@@ -149,7 +170,7 @@ describe('visibility', () => {
     expect((await w.managerWest.api.GET('/api/v1/complaints', { params: { query: { limit: 100 } } })).data!.items.map((x) => x.id)).not.toContain(east.id);
     expect((await w.marketing.api.GET('/api/v1/complaints')).response.status).toBe(403);
     const refused = await w.salesEast1.api.POST('/api/v1/complaints', {
-      body: { customerId: westCustomer.id, channel: 'phone', category: 'price', severity: 'general', title: 'x', description: 'x', customerMood: 'calm', receivedAt: '2026-11-24T10:00:00+08:00' },
+      body: { customerId: westCustomer.id, channel: 'phone', category: 'price', severity: 'general', title: 'x', description: 'x', customerMood: 'calm', receivedAt: new Date().toISOString() },
     });
     expect(refused.response.status).toBe(404);
     expect(refused.error).toMatchObject({ errors: [{ field: 'customerId' }] });
@@ -159,8 +180,9 @@ describe('visibility', () => {
 describe('escalation sweep', () => {
   it('escalates exactly the overdue open complaints to the right manager, once even when two sweeps run at once', async () => {
     const customer = await createCustomer(w.salesWest);
-    const overdue = await complaint(w.service, { customerId: customer.id, receivedAt: '2020-01-06T10:00:00+08:00' });
-    const resolvedLate = await complaint(w.service, { customerId: customer.id, receivedAt: '2020-01-06T10:00:00+08:00' });
+    const monthAgo = new Date(Date.now() - 30 * DAY).toISOString();
+    const overdue = await complaint(w.service, { customerId: customer.id, receivedAt: monthAgo });
+    const resolvedLate = await complaint(w.service, { customerId: customer.id, receivedAt: monthAgo });
     const current = await complaint(w.service, { customerId: customer.id, receivedAt: new Date().toISOString() });
     await step(w.service, resolvedLate.id, 'assign', { assigneeId: w.service.id });
     await step(w.service, resolvedLate.id, 'start');
@@ -173,7 +195,7 @@ describe('escalation sweep', () => {
     expect(mine).toEqual([overdue.id]);
     expect([...first.data!.followUpOverdue, ...second.data!.followUpOverdue]).toContain(resolvedLate.id);
     const after = (await w.managerWest.api.GET('/api/v1/complaints/{id}', { params: { path: { id: overdue.id } } })).data!;
-    expect(after).toMatchObject({ breached: true, escalatedToId: w.managerWest.id });
+    expect(after).toMatchObject({ breached: true, escalatedToId: w.managerWest.id, escalatedToIds: [w.managerWest.id] });
     expect(after.timeline.filter((e) => e.event === 'breached')).toHaveLength(1);
     expect((await w.admin.api.GET('/api/v1/complaints/{id}', { params: { path: { id: resolvedLate.id } } })).data!.followUpOverdue).toBe(true);
     const overdueList = (await w.managerWest.api.GET('/api/v1/complaints', { params: { query: { overdue: true } } })).data!.items.map((x) => x.id);
@@ -212,6 +234,7 @@ describe('metrics', () => {
       meanResolveWorkingHours: 4,
       followUpOnTimeRate: 1,
       meanSatisfaction: 5,
+      customerNotInformed: 2,
     });
   });
 });

@@ -310,6 +310,12 @@ const CASES: Record<string, Case> = {
     fresh: async (base) => ({ complaint: await makeComplaint(base.customer, 'resolved') }),
     body: () => ({ reason: '客户反馈问题复现' }),
   },
+  'POST /api/v1/complaints/{id}/notify-customer': {
+    subject: 'complaint',
+    write: true,
+    may: handlerOrAssignee,
+    body: () => ({ channel: 'phone', summary: '已电话告知客户处理进展' }),
+  },
   'POST /api/v1/complaints/{id}/escalate': {
     subject: 'complaint',
     write: true,

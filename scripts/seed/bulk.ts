@@ -348,11 +348,11 @@ const INSERT_COMPLAINTS = `
            follow_up_due_at, follow_up_overdue, verified_at, satisfaction, closed_at, created_by, updated_at)),
   inserted AS (
     INSERT INTO complaints (id, customer_id, channel, category, severity, title, description, customer_demand, customer_mood, received_at,
-                            due_at, follow_up_hours, status, assignee_id, escalated_at, escalated_to_id, breached, resolved_at, resolution,
+                            due_at, follow_up_hours, status, assignee_id, escalated_at, escalated_to_id, escalated_to_ids, breached, resolved_at, resolution,
                             resolution_working_minutes, follow_up_due_at, follow_up_overdue, verified_at, satisfaction, closed_at,
                             created_by, version, created_at, updated_at)
     SELECT id, customer_id, channel, category, severity, title, description, customer_demand, customer_mood, received_at, due_at, 48,
-           status, assignee_id, escalated_at, escalated_to_id, breached, resolved_at, resolution, resolution_working_minutes,
+           status, assignee_id, escalated_at, escalated_to_id, CASE WHEN escalated_to_id IS NULL THEN '{}'::uuid[] ELSE ARRAY[escalated_to_id] END, breached, resolved_at, resolution, resolution_working_minutes,
            follow_up_due_at, follow_up_overdue, verified_at, satisfaction, closed_at, created_by, 1, received_at, updated_at
       FROM k
     RETURNING id)

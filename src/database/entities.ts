@@ -13,7 +13,7 @@ import { ApprovalEntity, ApprovalStepEntity } from '../modules/approvals/approva
 import { TransferEntity, TransferItemEntity } from '../modules/transfers/transfer.entity';
 import { DeletionRecordEntity } from '../modules/customers/deletion-record.entity';
 import { ExportEntity, ExportItemEntity } from '../modules/exports/export.entity';
-import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
+import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
@@ -39,6 +39,7 @@ export const ENTITIES = [
   ComplaintEntity,
   ComplaintEventEntity,
   ComplaintSlaPolicyEntity,
+  ComplaintEscalationContactEntity,
   ApprovalEntity,
   ApprovalStepEntity,
   TransferEntity,

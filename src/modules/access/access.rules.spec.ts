@@ -1,5 +1,5 @@
 import type { AuthUser, Role } from '../../common/auth/roles';
-import { CustomerAccessRow, customerScope, isAuditedPiiRead, isVisible, lostOwnership, mayDo, seesCommercialRecord, seesMaskedPii } from './access.rules';
+import { CustomerAccessRow, customerScope, isAuditedPiiRead, isComplaintVisible, isVisible, lostOwnership, mayDo, seesCommercialRecord, seesMaskedPii } from './access.rules';
 
 const user = (role: Role, id = `${role}-1`, departmentId = 'dept-a'): AuthUser => ({ id, username: id, role, departmentId });
 const row = (overrides: Partial<CustomerAccessRow> = {}): CustomerAccessRow => ({
@@ -99,5 +99,36 @@ describe('lostOwnership', () => {
     expect(lostOwnership({ ...owner, departmentId: 'dept-b' }, row())).toBe('moved');
     expect(lostOwnership({ ...owner, role: 'service' }, row())).toBe('role changed');
     expect(lostOwnership({ ...owner, role: 'auditor' }, row())).toBe('role changed');
+  });
+});
+
+describe('complaint visibility', () => {
+  const nobody = { assigneeId: null, escalatedToIds: [] };
+  const archived = [row({ status: 'dormant' }), row({ status: 'archived' })];
+
+  it('keeps complaints of archived customers with service, and only them among those who lose the archive', () => {
+    for (const customer of archived) {
+      expect(isComplaintVisible(user('service', 's9', 'dept-z'), customer, nobody)).toBe(true);
+      expect(isComplaintVisible(user('sales'), customer, nobody)).toBe(false);
+      expect(isComplaintVisible(user('sales', 'sales-2'), customer, nobody)).toBe(false);
+      expect(isComplaintVisible(user('marketing'), customer, nobody)).toBe(false);
+      expect(isComplaintVisible(user('auditor'), customer, nobody)).toBe(false);
+      expect(isComplaintVisible(user('manager'), customer, nobody)).toBe(true);
+      expect(isComplaintVisible(user('manager', 'm2', 'dept-b'), customer, nobody)).toBe(false);
+    }
+  });
+
+  it('shows a complaint to its assignee and to those it was escalated to, whatever the customer', () => {
+    expect(isComplaintVisible(user('sales', 'sales-2'), row({ status: 'dormant' }), { assigneeId: 'sales-2', escalatedToIds: [] })).toBe(true);
+    expect(isComplaintVisible(user('sales', 'sales-2'), row(), { assigneeId: 'sales-2', escalatedToIds: [] })).toBe(true);
+    expect(isComplaintVisible(user('manager', 'm2', 'dept-b'), row(), { assigneeId: null, escalatedToIds: ['m2'] })).toBe(true);
+  });
+
+  it('follows the customer otherwise, and hides deleted and merged customers from everyone', () => {
+    expect(isComplaintVisible(user('sales'), row(), nobody)).toBe(true);
+    expect(isComplaintVisible(user('sales', 'sales-2'), row(), nobody)).toBe(false);
+    for (const status of ['deleted', 'merged'] as const) {
+      expect(isComplaintVisible(user('service'), row({ status }), { assigneeId: 'service-1', escalatedToIds: [] })).toBe(false);
+    }
   });
 });

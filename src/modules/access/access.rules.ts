@@ -66,6 +66,33 @@ export function canSeeArchive(caller: AuthUser): boolean {
   return caller.role === 'admin' || caller.role === 'manager';
 }
 
+/**
+ * Complaints outlive the relationship (issue 12): 客服 keeps seeing the complaints of archived
+ * customers and may file one for them (which reactivates the customer). Nobody else reaches the
+ * archive through complaints.
+ */
+export function reachesArchiveForComplaints(caller: Pick<AuthUser, 'role'>): boolean {
+  return caller.role === 'service';
+}
+
+/** The people a complaint is addressed to: its assignee and everyone it was escalated to. */
+export interface ComplaintPeople {
+  assigneeId: string | null;
+  escalatedToIds: readonly string[];
+}
+
+/**
+ * Whether the caller sees a complaint of this customer: whoever sees the customer; service also when
+ * the customer is archived; and the complaint's assignee and escalation recipients, whatever the
+ * customer's status, since it is their work. Deleted and merged customers' complaints: nobody.
+ */
+export function isComplaintVisible(caller: AuthUser, row: CustomerAccessRow, people: ComplaintPeople): boolean {
+  if (row.status === 'deleted' || row.status === 'merged') return false;
+  if (people.assigneeId === caller.id || people.escalatedToIds.includes(caller.id)) return true;
+  if (reachesArchiveForComplaints(caller) && (row.status === 'dormant' || row.status === 'archived')) return true;
+  return isVisible(caller, row);
+}
+
 export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'ownerId' | 'departmentId'>): boolean {
   switch (scope.kind) {
     case 'all':

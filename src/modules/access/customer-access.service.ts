@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
-import { canSeeArchive, CustomerAccessRow, CustomerAction, customerScope, inScope, isVisible, mayDo, needsMarketingConsent } from './access.rules';
+import {
+  canSeeArchive,
+  ComplaintPeople,
+  CustomerAccessRow,
+  CustomerAction,
+  customerScope,
+  inScope,
+  isComplaintVisible,
+  isVisible,
+  mayDo,
+  needsMarketingConsent,
+  reachesArchiveForComplaints,
+} from './access.rules';
 import { CustomerAccessRepository } from './customer-access.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -22,12 +34,35 @@ export class CustomerAccess {
 
   /** The customer, if the caller may do `action` on it: 404 when they cannot see it, 403 when they see it but may not act. */
   async require(caller: AuthUser, customerId: string, action: CustomerAction = 'read', field?: string): Promise<CustomerAccessRow> {
+    return this.decide(caller, customerId, action, field, (row) => isVisible(caller, row));
+  }
+
+  /**
+   * For filing a complaint: as `require(…, 'interact')`, except that service also reaches an
+   * archived customer (the complaint reopens the relationship; the caller reactivates it).
+   */
+  async requireToFileComplaint(caller: AuthUser, customerId: string, field: string): Promise<CustomerAccessRow> {
+    const archived = (row: CustomerAccessRow) => row.status === 'dormant' || row.status === 'archived';
+    return this.decide(caller, customerId, 'interact', field, (row) => isVisible(caller, row) || (reachesArchiveForComplaints(caller) && archived(row)));
+  }
+
+  /** For one complaint: who sees it (see isComplaintVisible); "not found" names the complaint. */
+  async requireComplaint(caller: AuthUser, customerId: string, people: ComplaintPeople): Promise<CustomerAccessRow> {
+    try {
+      return await this.decide(caller, customerId, 'read', undefined, (row) => isComplaintVisible(caller, row, people));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND', 'Complaint was not found');
+      throw error;
+    }
+  }
+
+  private async decide(caller: AuthUser, customerId: string, action: CustomerAction, field: string | undefined, visible: (row: CustomerAccessRow) => boolean): Promise<CustomerAccessRow> {
     // Reads take no lock: only a change needs the decision to hold until it commits.
     const row = UUID.test(customerId) ? await this.customers.find(customerId, action !== 'read') : undefined;
     if (row?.status === 'merged' && inScope(customerScope(caller), row) && !(needsMarketingConsent(caller) && row.marketingConsent !== 'granted')) {
       throw new DomainError('CUSTOMER_MERGED', 'The customer was merged into another one', { mergedInto: row.mergedIntoId });
     }
-    if (!row || !isVisible(caller, row)) {
+    if (!row || !visible(row)) {
       throw new DomainError('NOT_FOUND', 'Customer was not found', field ? { errors: [{ field, message: `${field} does not name a customer you can see` }] } : {});
     }
     if (!mayDo(caller, action)) throw new DomainError('FORBIDDEN', 'Your role may not do this to a customer');
@@ -59,7 +94,27 @@ export class CustomerAccess {
    * asked for; the archive statuses are dropped unless the caller may see the archive.
    */
   listScope(caller: AuthUser, alias: string, statuses: readonly string[]): ListScopeSql {
-    const visible = canSeeArchive(caller) ? statuses : statuses.filter((s) => s === 'active');
+    return this.scopeSql(caller, alias, canSeeArchive(caller) ? statuses : statuses.filter((s) => s === 'active'));
+  }
+
+  /**
+   * Complaints the caller sees, as SQL over `customerAlias` (customers) and `complaintAlias`
+   * (complaints): the list form of isComplaintVisible.
+   */
+  complaintScope(caller: AuthUser, customerAlias: string, complaintAlias: string): ListScopeSql {
+    const statuses = ['active', 'dormant', 'archived'];
+    const base = reachesArchiveForComplaints(caller) ? this.scopeSql(caller, customerAlias, statuses) : this.listScope(caller, customerAlias, statuses);
+    // Admins see every complaint anyway; auditors and marketing are never assignees or recipients.
+    if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing') return base;
+    return {
+      where:
+        `((${base.where}) OR (${customerAlias}.status IN ('active', 'dormant', 'archived') AND ` +
+        `(${complaintAlias}.assignee_id = CAST(:scopeMe AS uuid) OR CAST(:scopeMe AS uuid) = ANY(${complaintAlias}.escalated_to_ids))))`,
+      params: { ...base.params, scopeMe: caller.id },
+    };
+  }
+
+  private scopeSql(caller: AuthUser, alias: string, visible: readonly string[]): ListScopeSql {
     const parts = [visible.length > 0 ? `${alias}.status IN (:...scopeStatuses)` : 'FALSE'];
     const params: Record<string, unknown> = { scopeStatuses: visible };
     const scope = customerScope(caller);

@@ -1,2 +1,3 @@
 export { CalendarModule } from './calendar.module';
 export { CalendarService } from './calendar.service';
+export { MAX_SPAN_DAYS, withinMaxSpan } from './working-time';

@@ -5,7 +5,9 @@ import {
   isWorkingDay,
   localDateRange,
   localParts,
+  MAX_SPAN_DAYS,
   nextWorkingDay,
+  withinMaxSpan,
   workingMinutesBetween,
   WorkingTimeSettings,
   zonedInstant,
@@ -217,6 +219,33 @@ describe('workingMinutesBetween', () => {
     const from = zonedInstant('2026-03-27', 17 * 60, 'Europe/Berlin');
     const to = zonedInstant('2026-03-30', 10 * 60, 'Europe/Berlin');
     expect(workingMinutesBetween(from, to, none, berlin)).toBe(120);
+  });
+});
+
+describe('spans longer than two years are refused, not walked', () => {
+  it('refuses workingMinutesBetween over more than two years, quickly, and measures two years', () => {
+    const started = Date.now();
+    expect(() => workingMinutesBetween(new Date('1000-01-01T00:00:00Z'), sh('2026-11-23T10:00'), none, shanghai)).toThrow(RangeError);
+    expect(() => workingMinutesBetween(sh('2026-11-23T10:00'), new Date('2099-01-01T00:00:00Z'), none, shanghai)).toThrow(/longer than 731 days/);
+    expect(Date.now() - started).toBeLessThan(200);
+    const from = sh('2024-11-23T10:00');
+    const twoYears = new Date(from.getTime() + MAX_SPAN_DAYS * 86_400_000);
+    expect(workingMinutesBetween(from, twoYears, none, shanghai)).toBeGreaterThan(500 * 540);
+    expect(() => workingMinutesBetween(from, new Date(twoYears.getTime() + 1), none, shanghai)).toThrow(RangeError);
+    // The other way round is still 0, whatever the span.
+    expect(workingMinutesBetween(sh('2099-01-01T00:00'), sh('2026-11-23T10:00'), none, shanghai)).toBe(0);
+  });
+
+  it('refuses addWorkingDays beyond two years', () => {
+    expect(() => deadline('2026-11-23T10:00', MAX_SPAN_DAYS + 1)).toThrow(RangeError);
+    expect(() => deadline('2026-11-23T10:00', 600, none)).toThrow(/reach past 731 days/);
+    expect(deadline('2026-11-23T10:00', 500, none).getTime()).toBeGreaterThan(sh('2028-10-01T00:00').getTime());
+  });
+
+  it('refuses an override range beyond two years, and tells spans apart', () => {
+    expect(() => localDateRange(new Date(), MAX_SPAN_DAYS + 2, 'Asia/Shanghai')).toThrow(RangeError);
+    expect(withinMaxSpan(sh('2024-11-23T10:00'), sh('2026-11-23T10:00'))).toBe(true);
+    expect(withinMaxSpan(new Date('1000-01-01T00:00:00Z'), sh('2026-11-23T10:00'))).toBe(false);
   });
 });
 

@@ -31,6 +31,19 @@ export interface LocalParts {
 /** Upper bound on the search for the next working day (a calendar with no working day would loop forever). */
 export const MAX_WORKING_DAY_SEARCH = 400;
 
+/**
+ * The longest span, in calendar days (two years), the functions below walk. A longer one is
+ * refused with a RangeError instead of being walked day by day on the event loop: no deadline or
+ * elapsed time of this domain is that long, so such a span is a wrong date, not a measurement.
+ */
+export const MAX_SPAN_DAYS = 731;
+export const MAX_SPAN_MS = MAX_SPAN_DAYS * 86_400_000;
+
+/** Whether [from, to] is short enough for the working-time functions (at most MAX_SPAN_DAYS). */
+export function withinMaxSpan(from: Date, to: Date): boolean {
+  return Math.abs(to.getTime() - from.getTime()) <= MAX_SPAN_MS;
+}
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -234,6 +247,7 @@ export function workingHours(settings: WorkingTimeSettings): { start: number; en
 export function addWorkingDays(from: Date, n: number, overrides: CalendarOverrides, settings: WorkingTimeSettings): Date {
   const fromMs = assertValidInstant(from, 'from');
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`addWorkingDays: n must be a non-negative integer, got ${n}`);
+  if (n > MAX_SPAN_DAYS) throw new RangeError(`addWorkingDays: ${n} working days is more than ${MAX_SPAN_DAYS} days`);
   const { start, end } = workingHours(settings);
   const wall = wallClock(fromMs, settings.timeZone);
   const minutes = Math.floor(wall.seconds / 60);
@@ -253,19 +267,24 @@ export function addWorkingDays(from: Date, n: number, overrides: CalendarOverrid
     clock = start;
   }
 
-  for (let i = 0; i < n; i++) day = nextWorkingDay(day, overrides);
+  const last = addDays(wall.date, MAX_SPAN_DAYS);
+  for (let i = 0; i < n; i++) {
+    day = nextWorkingDay(day, overrides);
+    if (day > last) throw new RangeError(`addWorkingDays: ${n} working days reach past ${MAX_SPAN_DAYS} days after ${wall.date}`);
+  }
   return new Date(zonedInstant(day, clock, settings.timeZone).getTime() + subMinuteMs);
 }
 
 /**
  * Minutes of working time (working days, between dayStart and dayEnd local time) in [from, to);
  * 0 if to <= from. The result is exact: it has a fractional part when the bounds have seconds or
- * milliseconds inside working hours.
+ * milliseconds inside working hours. Throws a RangeError for a span of more than MAX_SPAN_DAYS.
  */
 export function workingMinutesBetween(from: Date, to: Date, overrides: CalendarOverrides, settings: WorkingTimeSettings): number {
   const fromMs = assertValidInstant(from, 'from');
   const toMs = assertValidInstant(to, 'to');
   if (toMs <= fromMs) return 0;
+  if (toMs - fromMs > MAX_SPAN_MS) throw new RangeError(`workingMinutesBetween: the span is longer than ${MAX_SPAN_DAYS} days`);
   const { start, end } = workingHours(settings);
   const lastDay = localParts(to, settings.timeZone).date;
   let totalMs = 0;
@@ -285,6 +304,7 @@ export function workingMinutesBetween(from: Date, to: Date, overrides: CalendarO
  */
 export function localDateRange(from: Date, days: number, timeZone: string): { first: string; last: string } {
   if (!Number.isInteger(days) || days < 0) throw new RangeError(`localDateRange: days must be a non-negative integer, got ${days}`);
+  if (days > MAX_SPAN_DAYS + 1) throw new RangeError(`localDateRange: ${days} days is more than ${MAX_SPAN_DAYS}`);
   const first = localParts(from, timeZone).date;
   return { first, last: addDays(first, days) };
 }

@@ -87,6 +87,22 @@ export class ComplaintEntity {
   @JoinColumn({ name: 'escalated_to_id', foreignKeyConstraintName: 'fk_complaints_escalated_to' })
   escalatedTo?: UserEntity;
 
+  /**
+   * Everyone the complaint was escalated to, in order, without repeats: the department manager and,
+   * for a major complaint, management (the escalation list, or every admin). Users are never
+   * deleted (only deactivated), so the ids stay resolvable; the timeline keeps each escalation's own list.
+   */
+  @Column({ name: 'escalated_to_ids', type: 'uuid', array: true, default: () => `'{}'` })
+  escalatedToIds: string[];
+
+  /** The last time the customer was told of progress or result (notify-customer). */
+  @Column({ name: 'customer_notified_at', type: 'timestamptz', nullable: true })
+  customerNotifiedAt: Date | null;
+
+  /** Resolved without the customer being told since the last status change; cleared by a reopen. */
+  @Column({ name: 'customer_not_informed', type: 'boolean', default: false })
+  customerNotInformed: boolean;
+
   /** Missed its deadline while open. */
   @Column({ type: 'boolean', default: false })
   breached: boolean;
@@ -185,4 +201,25 @@ export class ComplaintSlaPolicyEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
+}
+
+/** 上报名单: who a major complaint is reported to at once. Empty: every active admin. */
+@Entity('complaint_escalation_contacts')
+export class ComplaintEscalationContactEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_complaint_escalation_contacts_user' })
+  user?: UserEntity;
+
+  /** Order in the list as an admin gave it. */
+  @Column({ type: 'smallint' })
+  position: number;
+
+  @Column({ name: 'added_by', type: 'uuid' })
+  addedBy: string;
+
+  @Column({ name: 'added_at', type: 'timestamptz', default: () => 'now()' })
+  addedAt: Date;
 }

@@ -13,8 +13,10 @@ import {
   ComplaintPageDto,
   ComplaintReasonDto,
   CreateComplaintDto,
+  EscalationContactsDto,
   ListComplaintsQueryDto,
   MetricsQueryDto,
+  NotifyCustomerDto,
   ResolveComplaintDto,
   SlaPolicyDto,
   SweepResultDto,
@@ -60,6 +62,22 @@ export class ComplaintsController {
   @ApiOkResponse({ type: SlaPolicyDto })
   setComplaintSlaPolicy(@Body() dto: SlaPolicyDto): Promise<SlaPolicyDto> {
     return this.complaints.setPolicy(dto);
+  }
+
+  @Get('escalation-contacts')
+  @Roles('admin')
+  @ApiOperation({ operationId: 'getComplaintEscalationContacts', summary: 'Who a major complaint is reported to at once (empty: every active admin)' })
+  @ApiOkResponse({ type: EscalationContactsDto })
+  getComplaintEscalationContacts(): Promise<EscalationContactsDto> {
+    return this.complaints.escalationContacts();
+  }
+
+  @Put('escalation-contacts')
+  @Roles('admin')
+  @ApiOperation({ operationId: 'setComplaintEscalationContacts', summary: 'Replace the escalation list (active admins and managers)' })
+  @ApiOkResponse({ type: EscalationContactsDto })
+  setComplaintEscalationContacts(@CurrentUser() caller: AuthUser, @Body() dto: EscalationContactsDto): Promise<EscalationContactsDto> {
+    return this.complaints.setEscalationContacts(caller, dto);
   }
 
   @Get('metrics')
@@ -145,6 +163,16 @@ export class ComplaintsController {
   @ApiConflictResponse(INVALID)
   reopenComplaint(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ComplaintReasonDto): Promise<ComplaintDetailDto> {
     return this.complaints.act(caller, id, 'reopen', dto);
+  }
+
+  @Post(':id/notify-customer')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @ApiOperation({ operationId: 'notifyComplaintCustomer', summary: 'Record that the customer was told of progress or result' })
+  @ApiOkResponse({ type: ComplaintDetailDto })
+  @ApiConflictResponse(INVALID)
+  notifyComplaintCustomer(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: NotifyCustomerDto): Promise<ComplaintDetailDto> {
+    return this.complaints.act(caller, id, 'notify', dto);
   }
 
   @Post(':id/escalate')

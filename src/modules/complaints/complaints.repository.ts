@@ -2,9 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
-import { ComplaintEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
+import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
 
 export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'assignee' | 'escalatedTo'>>;
+
+export interface EscalationContactRow {
+  userId: string;
+  active: boolean;
+  role: string;
+}
 
 export interface ComplaintFilter {
   scope: ListScopeSql;
@@ -36,6 +42,7 @@ export interface MetricsRow {
   verified: number;
   followUpsOnTime: number;
   meanSatisfaction: number | null;
+  customerNotInformed: number;
 }
 
 @Injectable()
@@ -108,6 +115,34 @@ export class ComplaintsRepository {
   }
 
   /**
+   * Management, for a major complaint (上报管理层): the active users of the escalation list, in the
+   * order they were added; when it names none, every active admin.
+   */
+  async managementRecipients(): Promise<string[]> {
+    const listed: { id: string }[] = await this.transactions.manager.query(
+      `SELECT u.id FROM complaint_escalation_contacts e JOIN users u ON u.id = e.user_id AND u.active ORDER BY e.position`,
+    );
+    if (listed.length > 0) return listed.map((r) => r.id);
+    const admins: { id: string }[] = await this.transactions.manager.query(`SELECT id FROM users WHERE role = 'admin' AND active ORDER BY created_at, id`);
+    return admins.map((r) => r.id);
+  }
+
+  async escalationContacts(): Promise<string[]> {
+    const rows = await this.transactions.manager.getRepository(ComplaintEscalationContactEntity).find({ order: { position: 'ASC' } });
+    return rows.map((r) => r.userId);
+  }
+
+  /** The list as given, in that order. */
+  async replaceEscalationContacts(userIds: string[], addedBy: string): Promise<void> {
+    await this.transactions.manager.query(`DELETE FROM complaint_escalation_contacts`);
+    if (userIds.length === 0) return;
+    await this.transactions.manager.query(
+      `INSERT INTO complaint_escalation_contacts (user_id, position, added_by) SELECT u.id, u.n, $2 FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)`,
+      [userIds, addedBy],
+    );
+  }
+
+  /**
    * Marks every open complaint past its deadline breached and escalates it to its department's
    * manager, in one statement. Rows are locked and re-checked, so concurrent sweeps change each once.
    */
@@ -122,6 +157,12 @@ export class ComplaintsRepository {
               version = k.version + 1, updated_at = now()
         WHERE k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now() AND NOT k.breached
         RETURNING k.id, k.escalated_to_id AS "escalatedToId", k.status`,
+    );
+    // The rows are locked by the statement above: add the manager to everyone it went to.
+    await this.transactions.manager.query(
+      `UPDATE complaints SET escalated_to_ids = array_append(escalated_to_ids, escalated_to_id)
+        WHERE id = ANY($1::uuid[]) AND escalated_to_id IS NOT NULL AND NOT (escalated_to_id = ANY(escalated_to_ids))`,
+      [rows.map((r) => r.id)],
     );
     return rows;
   }
@@ -159,6 +200,7 @@ export class ComplaintsRepository {
       .addSelect(`count(*) FILTER (WHERE k.verified_at IS NOT NULL)::int`, 'verified')
       .addSelect(`count(*) FILTER (WHERE k.verified_at IS NOT NULL AND k.verified_at <= k.follow_up_due_at)::int`, 'followUpsOnTime')
       .addSelect(`avg(k.satisfaction)::float`, 'meanSatisfaction')
+      .addSelect(`count(*) FILTER (WHERE k.customer_not_informed)::int`, 'customerNotInformed')
       .where(scope.where, scope.params);
     const filtered = (q: typeof qb) => {
       if (from) q.andWhere('k.received_at >= :from', { from });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination';
 import {
   COMPLAINT_CATEGORIES,
@@ -53,9 +53,54 @@ export class CreateComplaintDto {
   @IsIn(COMPLAINT_MOODS)
   customerMood: ComplaintMood;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-24T10:00:00+08:00' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-24T10:00:00+08:00',
+    description: 'When the complaint was received: at most 5 minutes ahead of the server clock and at most 90 days back',
+  })
   @IsDateString({ strict: true })
   receivedAt: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Who handles it. Serious and major complaints are led by the department manager and go to them unless another assignee is named here with an assignmentReason',
+  })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ example: '部门负责人出差，由售后主管牵头', maxLength: 1000, description: 'Required when a serious or major complaint is given to someone other than the department manager' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  assignmentReason?: string;
+}
+
+export class NotifyCustomerDto {
+  @ApiProperty({ enum: COMPLAINT_CHANNELS, example: 'phone', description: 'How the customer was told' })
+  @IsIn(COMPLAINT_CHANNELS)
+  channel: string;
+
+  @ApiProperty({ example: '已电话告知客户补发安排及预计到货时间', maxLength: 2000, description: 'What the customer was told: progress or result' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  summary: string;
+}
+
+export class EscalationContactsDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'Who a major complaint is reported to at once (active admins or managers). Empty: every active admin',
+  })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds: string[];
 }
 
 export class ListComplaintsQueryDto extends PageQueryDto {
@@ -147,7 +192,11 @@ export class TimelineEntryDto {
   @ApiProperty({ type: String, nullable: true, example: '王芳' })
   actorName: string | null;
 
-  @ApiProperty({ example: 'assigned', description: 'received, assigned, started, resolved, verified, closed, reopened, escalated, breached, follow_up_overdue' })
+  @ApiProperty({
+    example: 'assigned',
+    description:
+      'received, assigned, started, resolved, verified, closed, reopened, escalated (detail.recipients: everyone it went to), breached, follow_up_overdue, customer_notified (detail.channel, detail.summary)',
+  })
   event: string;
 
   @ApiProperty({ type: String, nullable: true, example: 'received' })
@@ -206,8 +255,17 @@ export class ComplaintDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   escalatedAt: string | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The manager it was escalated to' })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The department manager it was escalated to' })
   escalatedToId: string | null;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Everyone it was escalated to: the department manager and, for a major complaint, management' })
+  escalatedToIds: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The last time the customer was told of progress or result' })
+  customerNotifiedAt: string | null;
+
+  @ApiProperty({ example: false, description: 'Resolved without the customer being told since its last status change' })
+  customerNotInformed: boolean;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   resolvedAt: string | null;
@@ -267,7 +325,7 @@ export class SlaPolicyEntryDto {
   @Max(60)
   resolveWorkingDays: number;
 
-  @ApiProperty({ example: false, description: 'Escalate to the department manager as soon as it is received' })
+  @ApiProperty({ example: false, description: 'Report to management (the escalation list, or every admin) and the department manager as soon as it is received' })
   @IsBoolean()
   escalateImmediately: boolean;
 
@@ -339,4 +397,7 @@ export class ComplaintMetricsDto {
 
   @ApiProperty({ type: Number, nullable: true, example: 4.2 })
   meanSatisfaction: number | null;
+
+  @ApiProperty({ example: 1, description: 'Resolved complaints whose customer was not told since the last status change before resolution' })
+  customerNotInformed: number;
 }
