@@ -36,6 +36,12 @@ export class CustomerRemovalRepository {
     return this.transactions.manager.query(sql, params);
   }
 
+  /** The rows an UPDATE or DELETE … RETURNING gave (TypeORM answers those with [rows, rowCount]). */
+  private async returning<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const [rows] = await this.query<[T[], number]>(sql, params);
+    return rows;
+  }
+
   /** Everything that hangs off these customers, counted (tags as distinct tags: a set). */
   async counts(customerIds: string[]): Promise<RelatedCounts> {
     const [row] = await this.query<RelatedCounts[]>(
@@ -57,7 +63,7 @@ export class CustomerRemovalRepository {
 
   /** Soft delete: the record stays, out of every list and duplicate index; its contacts release their mobiles and e-mails. */
   async markDeleted(customerId: string): Promise<{ id: string; status: string; isPrimary: boolean }[]> {
-    const removed = await this.query<{ id: string; status: string; isPrimary: boolean }[]>(
+    const removed = await this.returning<{ id: string; status: string; isPrimary: boolean }>(
       `WITH old AS (SELECT id, status, is_primary FROM contacts WHERE customer_id = $1 AND status <> 'removed' FOR UPDATE)
        UPDATE contacts c SET status = 'removed', is_primary = false, version = c.version + 1, updated_at = now()
          FROM old WHERE c.id = old.id
@@ -111,7 +117,7 @@ export class CustomerRemovalRepository {
   async moveToSurvivor(survivorId: string, mergedIds: string[]): Promise<MovedRows> {
     const params = [survivorId, mergedIds];
     const move = (table: string, set: string) =>
-      this.query<MovedRow[]>(
+      this.returning<MovedRow>(
         `WITH old AS (SELECT id, customer_id FROM ${table} WHERE customer_id = ANY($2::uuid[]) FOR UPDATE)
          UPDATE ${table} t SET customer_id = $1${set} FROM old WHERE t.id = old.id
          RETURNING t.id::text AS id, old.customer_id::text AS "fromCustomerId"`,
@@ -128,7 +134,7 @@ export class CustomerRemovalRepository {
        ON CONFLICT (customer_id, tag_id) DO NOTHING`,
       params,
     );
-    const tags = await this.query<MovedRow[]>(
+    const tags = await this.returning<MovedRow>(
       `DELETE FROM customer_tags WHERE customer_id = ANY($1::uuid[]) RETURNING tag_id::text AS id, customer_id::text AS "fromCustomerId"`,
       [mergedIds],
     );

@@ -81,7 +81,8 @@ export class TransfersRepository {
    * old owner follow, and are returned (with their customer and former assignee) for their audit entries.
    */
   async moveCustomers(ids: string[], toUserId: string, toDepartmentId: string): Promise<{ id: string; customerId: string; fromAssigneeId: string }[]> {
-    const reassigned: { id: string; customerId: string; fromAssigneeId: string }[] = await this.transactions.manager.query(
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [reassigned]: [{ id: string; customerId: string; fromAssigneeId: string }[], number] = await this.transactions.manager.query(
       `UPDATE complaints k SET assignee_id = $2, version = k.version + 1, updated_at = now()
          FROM customers c
         WHERE k.customer_id = c.id AND c.id = ANY($1::uuid[]) AND k.assignee_id = c.owner_id
