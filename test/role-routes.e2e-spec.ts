@@ -624,7 +624,7 @@ async function makeOrphan(): Promise<Partial<Subjects>> {
   const marker = randomBytes(3).toString('hex');
   const name = `离职客户${marker}有限公司`;
   secrets.push(name);
-  const created = await must(owner, 'POST', '/api/v1/customers', { name, contacts: [newContact()] });
+  const created = await must(owner, 'POST', '/api/v1/customers', { name, industry: '制造业', contacts: [newContact()] });
   await must(P.admin, 'POST', `/api/v1/users/${owner.id}/deactivate`);
   return { customer: created.id as string, formerOwner: owner.id };
 }
