@@ -22,6 +22,7 @@ import { TransfersModule } from './modules/transfers/transfers.module';
 import { ExportsModule } from './modules/exports/exports.module';
 import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
+import { IndustriesModule } from './modules/industries';
 
 export interface Runtime {
   config: AppConfig;
@@ -60,6 +61,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AccessModule,
+        IndustriesModule,
         CustomersModule,
         InteractionsModule,
         TiersModule,

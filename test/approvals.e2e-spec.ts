@@ -164,22 +164,24 @@ describe('deletion (two approvals)', () => {
     expect(records[0]).toMatchObject({ customerId: customer.id, reason: '重复建档', approvedBy: [w.managerEast.id, w.admin.id], snapshot: { customer: expect.objectContaining({ name: '待删除贸易有限公司' }) } });
     expect((await w.salesEast1.api.GET('/api/v1/deletion-records')).response.status).toBe(403);
     // Out of the duplicate checks: the name and mobile can be used again.
-    const again = await w.salesEast2.api.POST('/api/v1/customers', { body: { name: '待删除贸易有限公司', contacts: [{ name: '新', mobile: customer.contacts[0].mobile! }] } });
+    const again = await w.salesEast2.api.POST('/api/v1/customers', { body: { name: '待删除贸易有限公司', industry: '批发和零售业', contacts: [{ name: '新', mobile: customer.contacts[0].mobile! }] } });
     expect(again.response.status).toBe(201);
   });
 });
 
 describe('merging duplicates', () => {
   it('previews, then on approval moves every record to the survivor; the merged answer 410', async () => {
-    const survivor = await createCustomer(w.salesEast1, { name: '合并主档有限公司', industry: null as never });
-    const dup = await createCustomer(w.salesEast1, { name: '合并副档有限公司', industry: '化工', notes: '老客户' });
+    const survivor = await createCustomer(w.salesEast1, { name: '合并主档有限公司' });
+    // A survivor filed before industry was required: the merge fills the gap from the duplicate.
+    await t.db.query(`UPDATE customers SET industry = NULL WHERE id = $1`, [survivor.id]);
+    const dup = await createCustomer(w.salesEast1, { name: '合并副档有限公司', industry: '批发和零售业', notes: '老客户' });
     await w.salesEast1.api.POST('/api/v1/customers/{id}/interactions', { params: { path: { id: dup.id } }, body: { occurredAt: new Date().toISOString(), channel: 'phone', summary: '副档联系：电话确认地址' } });
     await w.service.api.POST('/api/v1/complaints', {
       body: { customerId: dup.id, channel: 'phone', category: 'other', severity: 'general', title: 'x', description: 'x', customerMood: 'calm', receivedAt: new Date().toISOString() },
     });
     const body = { survivorId: survivor.id, mergedIds: [dup.id] };
     const preview = (await w.managerEast.api.POST('/api/v1/customers/merge-preview', { body })).data!;
-    expect(preview.result).toMatchObject({ id: survivor.id, name: '合并主档有限公司', industry: '化工' });
+    expect(preview.result).toMatchObject({ id: survivor.id, name: '合并主档有限公司', industry: '批发和零售业' });
     expect(preview.sources).toMatchObject({ industry: dup.id });
     expect(preview.moves).toMatchObject({ contacts: 1, interactions: 1, complaints: 1 });
     const before = (await t.db.query(
@@ -199,7 +201,7 @@ describe('merging duplicates', () => {
     expect(gone.response.status).toBe(410);
     expect(gone.error).toMatchObject({ code: 'CUSTOMER_MERGED', mergedInto: survivor.id });
     const kept = (await w.salesEast1.api.GET('/api/v1/customers/{id}', { params: { path: { id: survivor.id } } })).data!;
-    expect(kept).toMatchObject({ industry: '化工', notes: '老客户' });
+    expect(kept).toMatchObject({ industry: '批发和零售业', notes: '老客户' });
     expect(kept.contacts.filter((c) => c.isPrimary)).toHaveLength(1);
     const history = (await w.salesEast1.api.GET('/api/v1/customers/{id}/history', { params: { path: { id: survivor.id }, query: { limit: 100 } } })).data!.items;
     expect(history.map((h) => h.entityId)).toContain(dup.id); // the merged customer's history came along

@@ -13,7 +13,7 @@ describe('a customer\'s life in the audit log', () => {
   it('tells the whole story in order, with actors and reasons: create, edit, tag, tier, complaint, transfer', async () => {
     const customer = await createCustomer(w.salesEast1, { name: '生命周期测试有限公司' });
     const path = { params: { path: { id: customer.id } } };
-    await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '电子', version: 1 } });
+    await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '批发和零售业', version: 1 } });
     const group = (await w.admin.api.POST('/api/v1/tag-groups', { body: { name: '生命周期' } })).data!;
     const tag = (await w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: group.id } }, body: { name: '重点跟进' } })).data!;
     await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { ...path, body: { add: [tag.id] } });

@@ -91,16 +91,16 @@ describe('who sees which customers', () => {
 
   it('lets an admin or a manager assign an owner within their scope only', async () => {
     const byManager = await w.managerEast.api.POST('/api/v1/customers', {
-      body: { name: '分派测试有限公司', ownerId: w.salesEast2.id, contacts: [{ name: '王五', mobile: '13700001111' }] },
+      body: { name: '分派测试有限公司', industry: '制造业', ownerId: w.salesEast2.id, contacts: [{ name: '王五', mobile: '13700001111' }] },
     });
     expect(byManager.data).toMatchObject({ ownerId: w.salesEast2.id, departmentId: w.east });
     const outside = await w.managerEast.api.POST('/api/v1/customers', {
-      body: { name: '越权分派有限公司', ownerId: w.salesWest.id, contacts: [{ name: '王六', mobile: '13700002222' }] },
+      body: { name: '越权分派有限公司', industry: '制造业', ownerId: w.salesWest.id, contacts: [{ name: '王六', mobile: '13700002222' }] },
     });
     expect(outside.response.status).toBe(422);
     expect(outside.error).toMatchObject({ code: 'OWNER_INVALID', errors: [{ field: 'ownerId' }] });
     const bySales = await w.salesEast1.api.POST('/api/v1/customers', {
-      body: { name: '代人建档有限公司', ownerId: w.salesEast2.id, contacts: [{ name: '王七', mobile: '13700003333' }] },
+      body: { name: '代人建档有限公司', industry: '制造业', ownerId: w.salesEast2.id, contacts: [{ name: '王七', mobile: '13700003333' }] },
     });
     expect(bySales.response.status).toBe(403);
   });

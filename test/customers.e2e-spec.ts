@@ -107,16 +107,16 @@ describe('editing customers', () => {
   it('needs the version: a stale one gets 412 and changes nothing; none gets 428', async () => {
     const c = await createCustomer(w.salesEast1);
     const path = { params: { path: { id: c.id } } };
-    const first = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '制造业' }, headers: { 'if-match': '"1"' } });
+    const first = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '信息传输、软件和信息技术服务业' }, headers: { 'if-match': '"1"' } });
     expect(first.response.status).toBe(200);
     expect(first.response.headers.get('etag')).toBe('"2"');
-    const stale = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '零售', version: 1 } });
+    const stale = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '批发和零售业', version: 1 } });
     expect(stale.response.status).toBe(412);
     expect(stale.error).toMatchObject({ code: 'VERSION_CONFLICT' });
-    const none = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '零售' } });
+    const none = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { ...path, body: { industry: '批发和零售业' } });
     expect(none.response.status).toBe(428);
     const current = await w.salesEast1.api.GET('/api/v1/customers/{id}', path);
-    expect(current.data).toMatchObject({ industry: '制造业', version: 2 });
+    expect(current.data).toMatchObject({ industry: '信息传输、软件和信息技术服务业', version: 2 });
     expect(current.response.headers.get('etag')).toBe('"2"');
   });
 

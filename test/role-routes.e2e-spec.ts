@@ -188,7 +188,7 @@ const CASES: Record<string, Case> = {
     subject: 'customer',
     write: true,
     may: changers,
-    body: async (s) => ({ industry: '仪器仪表', version: await versionOf('customers', s.customer) }),
+    body: async (s) => ({ industry: '批发和零售业', version: await versionOf('customers', s.customer) }),
   },
   'DELETE /api/v1/customers/{id}': { subject: 'customer', write: true, may: nobody, deniedStatus: 405 },
   'GET /api/v1/customers/{id}/history': { subject: 'customer', write: false, may: roles('admin', 'manager', 'sales', 'auditor') },
@@ -566,7 +566,7 @@ async function makeCustomer(withConsent: boolean): Promise<{ customer: string; c
     kind: 'organization',
     source: 'exhibition',
     stage: 'prospect',
-    industry: '通信设备',
+    industry: '信息传输、软件和信息技术服务业',
     importance: 3,
     needs: { purchaseIntent: `采购意向${marker}`, budgetRange: '100–200 万元' },
     notes: `内部备注${marker}`,
@@ -632,7 +632,7 @@ async function makeOrphan(): Promise<Partial<Subjects>> {
   const marker = randomBytes(3).toString('hex');
   const name = `离职客户${marker}有限公司`;
   secrets.push(name);
-  const created = await must(owner, 'POST', '/api/v1/customers', { name, contacts: [newContact()] });
+  const created = await must(owner, 'POST', '/api/v1/customers', { name, industry: '制造业', contacts: [newContact()] });
   await must(P.admin, 'POST', `/api/v1/users/${owner.id}/deactivate`);
   return { customer: created.id as string, formerOwner: owner.id };
 }

@@ -266,7 +266,8 @@ export function customerAt(world: SeedWorld, n: number, normalizedName = true): 
     nameNormalized: normalizedName ? normalizeCustomerName(name) : '',
     shortName,
     kind,
-    industry: kind === 'organization' ? company.industry : null,
+    // Required on creation (seed 004 §2.1): sole traders have one too.
+    industry: company.industry,
     scale: kind === 'organization' ? pick(r, V.SCALES) : null,
     source,
     stage,

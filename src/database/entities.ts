@@ -14,6 +14,7 @@ import { TransferEntity, TransferItemEntity } from '../modules/transfers/transfe
 import { DeletionRecordEntity } from '../modules/customers/deletion-record.entity';
 import { ExportEntity, ExportItemEntity } from '../modules/exports/export.entity';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
+import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 
@@ -47,4 +48,5 @@ export const ENTITIES = [
   DeletionRecordEntity,
   ExportEntity,
   ExportItemEntity,
+  IndustryEntity,
 ];

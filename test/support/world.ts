@@ -57,6 +57,7 @@ export function newCustomer(overrides: Partial<CreateCustomer> = {}): CreateCust
     kind: 'organization',
     source: 'exhibition',
     stage: 'prospect',
+    industry: '制造业',
     contacts: [{ name: '张伟', position: '采购经理', mobile: `139${n}`, email: `buyer.${n}@example.com`, wechatId: `wx_buyer_${n}` }],
     ...overrides,
   };

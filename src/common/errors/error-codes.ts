@@ -33,6 +33,7 @@ export const ERROR_CATALOG = {
   OWNER_CHANGE_NEEDS_TRANSFER: { status: 422, title: 'The owner changes only through a transfer' },
   PRIMARY_CONTACT_REQUIRED: { status: 422, title: 'Name the new primary contact' },
   CONTACT_ALREADY_LEFT: { status: 409, title: 'The contact has already left' },
+  LAST_REACHABLE_CONTACT: { status: 422, title: 'The customer would have no active contact with a mobile number' },
   CUSTOMER_NOT_ARCHIVED: { status: 409, title: 'The customer is not in the archive' },
   NOT_AUTHOR: { status: 403, title: 'Only the author may correct an interaction record' },
   // tags and tiers

@@ -6,6 +6,7 @@ import { Transactions } from '../../database/transactions';
 import { CustomerAccess, type CustomerAccessRow, seesMaskedPii } from '../access';
 import { type AuditEntry, AuditService } from '../audit';
 import { ContactCodec } from './contact-codec';
+import { leavesCustomerUnreachable } from './contact.rules';
 import { ContactEntity } from './contact.entity';
 import { ContactChanges, ContactsRepository } from './contacts.repository';
 import { contactSnapshot, toContactDto } from './customer.mapper';
@@ -94,7 +95,13 @@ export class ContactsService {
     return this.transactions.run(async () => {
       const { contact: current, customer } = await this.visibleContact(caller, contactId);
       if (current.status === 'left') throw new DomainError('CONTACT_ALREADY_LEFT', 'The contact is already marked as left');
-      const others = (await this.contacts.findByCustomer(current.customerId)).filter((c) => c.id !== contactId && c.status === 'active');
+      const all = await this.contacts.findByCustomer(current.customerId);
+      if (leavesCustomerUnreachable(current, all)) {
+        throw new DomainError('LAST_REACHABLE_CONTACT', 'This is the customer\'s last active contact with a mobile number: add another contact with a mobile first', {
+          errors: [{ field: 'contactId', message: 'the customer needs another active contact with a mobile number before this one leaves' }],
+        });
+      }
+      const others = all.filter((c) => c.id !== contactId && c.status === 'active');
       const successor = dto.newPrimaryContactId ? others.find((c) => c.id === dto.newPrimaryContactId) : undefined;
       if (dto.newPrimaryContactId && !successor) {
         throw new DomainError('PRIMARY_CONTACT_REQUIRED', 'newPrimaryContactId must name another active contact of this customer', {

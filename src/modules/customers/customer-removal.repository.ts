@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
+import type { MovedRow } from './customer-removal.rules';
 import { DeletionRecordEntity } from './deletion-record.entity';
 
 export interface DeletionRecordRow extends DeletionRecordEntity {
   sortKey: string;
   steps: { stepNo: number; deciderKind: string; departmentId: string | null; decidedBy: string | null; decidedAt: string | null; comment: string | null }[];
+}
+
+/** The rows a merge moved, by kind, each with the customer it came from (tags: the tag's id). */
+export interface MovedRows {
+  contacts: MovedRow[];
+  interactions: MovedRow[];
+  complaints: MovedRow[];
+  consents: MovedRow[];
+  tags: MovedRow[];
+  tierChanges: MovedRow[];
 }
 
 export interface RelatedCounts {
@@ -23,6 +34,12 @@ export class CustomerRemovalRepository {
 
   private query<T>(sql: string, params: unknown[]): Promise<T> {
     return this.transactions.manager.query(sql, params);
+  }
+
+  /** The rows an UPDATE or DELETE … RETURNING gave (TypeORM answers those with [rows, rowCount]). */
+  private async returning<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const [rows] = await this.query<[T[], number]>(sql, params);
+    return rows;
   }
 
   /** Everything that hangs off these customers, counted (tags as distinct tags: a set). */
@@ -45,9 +62,16 @@ export class CustomerRemovalRepository {
   }
 
   /** Soft delete: the record stays, out of every list and duplicate index; its contacts release their mobiles and e-mails. */
-  async markDeleted(customerId: string): Promise<void> {
-    await this.query(`UPDATE contacts SET status = 'removed', is_primary = false, version = version + 1, updated_at = now() WHERE customer_id = $1 AND status <> 'removed'`, [customerId]);
+  async markDeleted(customerId: string): Promise<{ id: string; status: string; isPrimary: boolean }[]> {
+    const removed = await this.returning<{ id: string; status: string; isPrimary: boolean }>(
+      `WITH old AS (SELECT id, status, is_primary FROM contacts WHERE customer_id = $1 AND status <> 'removed' FOR UPDATE)
+       UPDATE contacts c SET status = 'removed', is_primary = false, version = c.version + 1, updated_at = now()
+         FROM old WHERE c.id = old.id
+       RETURNING c.id, old.status, old.is_primary AS "isPrimary"`,
+      [customerId],
+    );
     await this.query(`UPDATE customers SET status = 'deleted', removed_at = now(), version = version + 1, updated_at = now() WHERE id = $1`, [customerId]);
+    return removed;
   }
 
   async insertDeletionRecord(record: Omit<DeletionRecordEntity, 'id' | 'deletedAt'>): Promise<DeletionRecordEntity> {
@@ -86,23 +110,34 @@ export class CustomerRemovalRepository {
 
   /**
    * Moves every record of the merged customers to the survivor: contacts (the survivor keeps its
-   * primary), interactions, complaints, tags (a set), consents, tier changes. Then the merged
-   * customers point at the survivor and leave the duplicate indexes.
+   * primary), interactions, complaints, tags (a set), consents, tier changes; one statement per
+   * kind, each returning the rows it moved and where they came from (for their audit entries).
+   * Then the merged customers point at the survivor and leave the duplicate indexes.
    */
-  async moveToSurvivor(survivorId: string, mergedIds: string[]): Promise<void> {
+  async moveToSurvivor(survivorId: string, mergedIds: string[]): Promise<MovedRows> {
     const params = [survivorId, mergedIds];
-    await this.query(`UPDATE contacts SET customer_id = $1, is_primary = false, version = version + 1, updated_at = now() WHERE customer_id = ANY($2::uuid[])`, params);
-    await this.query(`UPDATE interactions SET customer_id = $1 WHERE customer_id = ANY($2::uuid[])`, params);
-    await this.query(`UPDATE complaints SET customer_id = $1, version = version + 1, updated_at = now() WHERE customer_id = ANY($2::uuid[])`, params);
-    await this.query(`UPDATE customer_consents SET customer_id = $1 WHERE customer_id = ANY($2::uuid[])`, params);
-    await this.query(`UPDATE customer_tier_changes SET customer_id = $1 WHERE customer_id = ANY($2::uuid[])`, params);
+    const move = (table: string, set: string) =>
+      this.returning<MovedRow>(
+        `WITH old AS (SELECT id, customer_id FROM ${table} WHERE customer_id = ANY($2::uuid[]) FOR UPDATE)
+         UPDATE ${table} t SET customer_id = $1${set} FROM old WHERE t.id = old.id
+         RETURNING t.id::text AS id, old.customer_id::text AS "fromCustomerId"`,
+        params,
+      );
+    const contacts = await move('contacts', ', is_primary = false, version = t.version + 1, updated_at = now()');
+    const interactions = await move('interactions', '');
+    const complaints = await move('complaints', ', version = t.version + 1, updated_at = now()');
+    const consents = await move('customer_consents', '');
+    const tierChanges = await move('customer_tier_changes', '');
     await this.query(
       `INSERT INTO customer_tags (customer_id, tag_id, added_by, added_at)
        SELECT $1, tag_id, added_by, min(added_at) FROM customer_tags WHERE customer_id = ANY($2::uuid[]) GROUP BY tag_id, added_by
        ON CONFLICT (customer_id, tag_id) DO NOTHING`,
       params,
     );
-    await this.query(`DELETE FROM customer_tags WHERE customer_id = ANY($1::uuid[])`, [mergedIds]);
+    const tags = await this.returning<MovedRow>(
+      `DELETE FROM customer_tags WHERE customer_id = ANY($1::uuid[]) RETURNING tag_id::text AS id, customer_id::text AS "fromCustomerId"`,
+      [mergedIds],
+    );
     await this.query(
       `UPDATE customers s SET
          last_interaction_at = (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = s.id),
@@ -114,5 +149,6 @@ export class CustomerRemovalRepository {
       `UPDATE customers SET status = 'merged', merged_into_id = $1, removed_at = now(), version = version + 1, updated_at = now() WHERE id = ANY($2::uuid[])`,
       params,
     );
+    return { contacts, interactions, complaints, consents, tags, tierChanges };
   }
 }

@@ -6,9 +6,10 @@ import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/paginatio
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { ApprovalDto, ApprovalEntity, ApprovalsService } from '../approvals';
-import { AuditService } from '../audit';
+import { type AuditEntry, AuditService } from '../audit';
 import { ContactsRepository } from './contacts.repository';
-import { CustomerRemovalRepository } from './customer-removal.repository';
+import { CustomerRemovalRepository, type MovedRows } from './customer-removal.repository';
+import { mergedConsent } from './customer-removal.rules';
 import { contactSnapshot, customerSnapshot, toCustomerSummary } from './customer.mapper';
 import { MERGEABLE_FIELDS, type MergeableField, mergeFields } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
@@ -112,9 +113,27 @@ export class CustomerRemovalService implements OnModuleInit {
       requestedBy: approval.requesterId,
       approvedBy: await this.approvals.approvers(approval.id),
     });
-    await this.removal.markDeleted(customerId);
-    await this.audit.record({ action: 'customer.delete', entityType: 'customer', entityId: customerId, before: snapshot.customer, after: { status: 'deleted', deletionRecordId: record.id }, reason: approval.reason });
-    return { deletionRecordId: record.id };
+    const removed = await this.removal.markDeleted(customerId);
+    // Each removed contact's own history says where it went; the deletion's entry counts them.
+    await this.audit.recordMany([
+      {
+        action: 'customer.delete',
+        entityType: 'customer',
+        entityId: customerId,
+        before: snapshot.customer,
+        after: { status: 'deleted', deletionRecordId: record.id, contactsRemoved: removed.length },
+        reason: approval.reason,
+      },
+      ...removed.map((c) => ({
+        action: 'contact.removed',
+        entityType: 'contact',
+        entityId: c.id,
+        before: { status: c.status, isPrimary: c.isPrimary },
+        after: { status: 'removed', isPrimary: false, customerId, deletionRecordId: record.id, approvalId: approval.id },
+        reason: approval.reason,
+      })),
+    ]);
+    return { deletionRecordId: record.id, contactsRemoved: removed.length };
   }
 
   /** Moves everything to the survivor; the counts before and after are checked, so nothing is lost silently. */
@@ -129,19 +148,30 @@ export class CustomerRemovalService implements OnModuleInit {
     const survivor = (await this.customers.findById(survivorId))!;
     const merged = await Promise.all(mergedIds.map(async (id) => (await this.customers.findById(id))!));
     const { values } = mergeFields(survivor, merged, (approval.payload.fieldChoices ?? {}) as Partial<Record<MergeableField, string>>);
+    // Read under the locks above: a consent recorded on any of them meanwhile waited for this merge, or is seen here.
+    const marketingConsent = mergedConsent([survivor, ...merged].map((c) => c.marketingConsent));
     const before = await this.removal.counts(all);
-    await this.removal.moveToSurvivor(survivorId, mergedIds);
-    const updated = await this.customers.update(survivorId, survivor.version, values as CustomerChanges);
+    const moved = await this.removal.moveToSurvivor(survivorId, mergedIds);
+    const updated = await this.customers.update(survivorId, survivor.version, { ...(values as CustomerChanges), marketingConsent });
     if (!updated) throw new DomainError('CONFLICT', 'The surviving customer changed meanwhile');
     await this.customers.refreshFollowUps([survivorId]);
     const after = await this.removal.counts([survivorId]);
     const lost = (Object.keys(before) as (keyof typeof before)[]).filter((k) => k !== 'tags' && before[k] !== after[k]);
     if (lost.length > 0) throw new Error(`merge would lose records: ${lost.join(', ')}`);
+    const movedCounts = Object.fromEntries(Object.entries(moved).map(([kind, rows]) => [kind, rows.length]));
     await this.audit.recordMany([
-      { action: 'customer.merge', entityType: 'customer', entityId: survivorId, before: customerSnapshot(survivor), after: { ...customerSnapshot(updated), mergedIds }, reason: approval.reason },
+      {
+        action: 'customer.merge',
+        entityType: 'customer',
+        entityId: survivorId,
+        before: customerSnapshot(survivor),
+        after: { ...customerSnapshot(updated), mergedIds, moved: movedCounts },
+        reason: approval.reason,
+      },
       ...merged.map((m) => ({ action: 'customer.merged', entityType: 'customer', entityId: m.id, before: { status: m.status }, after: { status: 'merged', mergedInto: survivorId }, reason: approval.reason })),
+      ...movedEntries(moved, survivorId, approval),
     ]);
-    return { survivorId, mergedIds, moved: after };
+    return { survivorId, mergedIds, moved: after, movedFromMerged: movedCounts, marketingConsent };
   }
 
   private async load(caller: AuthUser, dto: MergePreviewRequestDto): Promise<{ survivor: CustomerEntity; merged: CustomerEntity[] }> {
@@ -170,4 +200,28 @@ export class CustomerRemovalService implements OnModuleInit {
     }
     return choices as Partial<Record<MergeableField, string>>;
   }
+}
+
+/** The audit entity each kind of moved row is recorded on (its own id; a tag assignment under the tag's). */
+const MOVED_ENTITY: Record<keyof MovedRows, string> = {
+  contacts: 'contact',
+  interactions: 'interaction',
+  complaints: 'complaint',
+  consents: 'consent',
+  tags: 'tag',
+  tierChanges: 'tier_change',
+};
+
+/** One entry per moved row, on the row's own entity, so its history answers "how did I get here". */
+function movedEntries(moved: MovedRows, survivorId: string, approval: ApprovalEntity): AuditEntry[] {
+  return (Object.keys(MOVED_ENTITY) as (keyof MovedRows)[]).flatMap((kind) =>
+    moved[kind].map((row) => ({
+      action: `${MOVED_ENTITY[kind]}.merge_moved`,
+      entityType: MOVED_ENTITY[kind],
+      entityId: row.id,
+      before: { customerId: row.fromCustomerId },
+      after: { customerId: survivorId, mergeApprovalId: approval.id },
+      reason: approval.reason,
+    })),
+  );
 }

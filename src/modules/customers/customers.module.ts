@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IndustriesModule } from '../industries';
 import { UsersModule } from '../users';
 import { ContactCodec } from './contact-codec';
 import { ContactsController } from './contacts.controller';
@@ -14,7 +15,7 @@ import { CustomerRemovalService } from './customer-removal.service';
 import { RemovalController } from './removal.controller';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, IndustriesModule],
   controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
   providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService],
   exports: [CustomersRepository, ContactsRepository, ContactCodec],

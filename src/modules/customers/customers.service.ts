@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.provider';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
+import { IndustriesService } from '../industries';
 import { UsersRepository } from '../users';
 import { ContactCodec } from './contact-codec';
 import { ContactEntity } from './contact.entity';
@@ -55,6 +56,7 @@ export class CustomersService {
     private readonly transactions: Transactions,
     private readonly codec: ContactCodec,
     private readonly cipher: PiiCipher,
+    private readonly industries: IndustriesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,6 +64,7 @@ export class CustomersService {
   async create(caller: AuthUser, dto: CreateCustomerDto): Promise<CustomerDto> {
     const nameNormalized = this.normalizedName(dto.name);
     const contacts = this.prepareContacts(dto.contacts);
+    const industry = await this.industries.requireListed(dto.industry);
     const probe: DuplicateProbe = {
       nameNormalized,
       creditCode: dto.creditCode,
@@ -78,6 +81,7 @@ export class CustomersService {
       this.transactions.run(async () => {
         const inserted = await this.customers.insert({
           ...fields,
+          industry,
           annualRevenue: revenueColumn(annualRevenue),
           nameNormalized,
           ownerId: owner.id,
@@ -200,6 +204,8 @@ export class CustomersService {
         await this.access.require(caller, id, 'change');
         const current = (await this.customers.findById(id))!;
         if (current.version !== version) throw this.versionConflict(current.version);
+        // Checked only when it changes: a customer filed before the list (or under a name since removed) keeps it through unrelated edits.
+        if (dto.industry !== undefined && dto.industry !== current.industry) changes.industry = await this.industries.requireListed(dto.industry);
         if (ownerId !== undefined && ownerId !== current.ownerId) {
           // 客户移交: ownership changes after creation only through a transfer or a succession.
           throw new DomainError('OWNER_CHANGE_NEEDS_TRANSFER', 'The owner changes only through a transfer: POST /api/v1/transfers (or a succession)', {

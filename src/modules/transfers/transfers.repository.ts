@@ -76,19 +76,25 @@ export class TransfersRepository {
     );
   }
 
-  /** Owner and department change for all of them in one statement; open complaints assigned to the old owner follow. */
-  async moveCustomers(ids: string[], toUserId: string, toDepartmentId: string): Promise<void> {
-    await this.transactions.manager.query(
+  /**
+   * Owner and department change for all of them in one statement; open complaints assigned to the
+   * old owner follow, and are returned (with their customer and former assignee) for their audit entries.
+   */
+  async moveCustomers(ids: string[], toUserId: string, toDepartmentId: string): Promise<{ id: string; customerId: string; fromAssigneeId: string }[]> {
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [reassigned]: [{ id: string; customerId: string; fromAssigneeId: string }[], number] = await this.transactions.manager.query(
       `UPDATE complaints k SET assignee_id = $2, version = k.version + 1, updated_at = now()
          FROM customers c
         WHERE k.customer_id = c.id AND c.id = ANY($1::uuid[]) AND k.assignee_id = c.owner_id
-          AND k.status IN ('received', 'assigned', 'in_progress')`,
+          AND k.status IN ('received', 'assigned', 'in_progress')
+       RETURNING k.id, k.customer_id AS "customerId", c.owner_id AS "fromAssigneeId"`,
       [ids, toUserId],
     );
     await this.transactions.manager.query(
       `UPDATE customers SET owner_id = $2, department_id = $3, version = version + 1, updated_at = now() WHERE id = ANY($1::uuid[])`,
       [ids, toUserId, toDepartmentId],
     );
+    return reassigned;
   }
 
   async setOutcome(transferId: string, fromOutcome: string, outcome: string, reason: string | null): Promise<void> {

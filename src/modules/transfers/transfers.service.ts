@@ -162,20 +162,34 @@ export class TransfersService implements OnModuleInit {
       throw new DomainError('CONFLICT', `Customers changed owner or were removed since the request: ${changed.map((i) => i.customerId).join(', ')}`);
     }
     if (approval.type === 'customer.transfer') await this.recheckDepartments(approval, target, items.map((i) => current.get(i.customerId)!));
-    await this.transfers.moveCustomers(items.map((i) => i.customerId), target.id, target.departmentId);
+    const reassigned = await this.transfers.moveCustomers(items.map((i) => i.customerId), target.id, target.departmentId);
     await this.transfers.setOutcome(transfer.id, 'pending', 'moved', null);
     await this.transfers.setStatus(transfer.id, 'completed');
-    await this.audit.recordMany(
-      items.map((i) => ({
+    // Each complaint that followed the owner says so in its own history; each customer's entry counts them.
+    await this.audit.recordMany([
+      ...items.map((i) => ({
         action: transfer.kind === 'transfer' ? 'customer.transfer' : 'customer.succession',
         entityType: 'customer',
         entityId: i.customerId,
         before: { ownerId: i.fromOwnerId },
-        after: { ownerId: target.id, departmentId: target.departmentId, transferId: transfer.id },
+        after: {
+          ownerId: target.id,
+          departmentId: target.departmentId,
+          transferId: transfer.id,
+          complaintsReassigned: reassigned.filter((k) => k.customerId === i.customerId).length,
+        },
         reason: transfer.reason,
       })),
-    );
-    return { transferId: transfer.id, moved: items.length };
+      ...reassigned.map((k) => ({
+        action: 'complaint.transfer_reassigned',
+        entityType: 'complaint',
+        entityId: k.id,
+        before: { assigneeId: k.fromAssigneeId },
+        after: { assigneeId: target.id, customerId: k.customerId, transferId: transfer.id },
+        reason: transfer.reason,
+      })),
+    ]);
+    return { transferId: transfer.id, moved: items.length, complaintsReassigned: reassigned.length };
   }
 
   /**

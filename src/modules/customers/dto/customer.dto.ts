@@ -89,13 +89,6 @@ class CustomerFieldsDto {
   @IsIn(CUSTOMER_KINDS)
   kind?: CustomerKind;
 
-  @ApiPropertyOptional({ example: '通信设备', maxLength: 100 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @Length(0, 100)
-  industry?: string;
-
   @ApiPropertyOptional({ example: '1000+', maxLength: 50 })
   @IsOptional()
   @Transform(trim)
@@ -166,6 +159,12 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @Length(2, 200)
   name: string;
 
+  @ApiProperty({ example: '制造业', maxLength: 100, description: 'A name of `GET /api/v1/industries` (a code of it is taken as its name); anything else gives 400 VALIDATION_FAILED naming `industry`' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  industry: string;
+
   @ApiPropertyOptional({ format: 'uuid', description: 'Managers and admins may assign another owner (within their scope)' })
   @IsOptional()
   @IsUUID()
@@ -181,6 +180,17 @@ export class CreateCustomerDto extends CustomerFieldsDto {
 }
 
 export class UpdateCustomerDto extends CustomerFieldsDto {
+  @ApiPropertyOptional({
+    example: '制造业',
+    maxLength: 100,
+    description: 'A name (or code) of `GET /api/v1/industries` when it changes; an industry the customer already has (even one no longer listed) is accepted unchanged',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  industry?: string;
+
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Accepted only when it names the current owner. The owner changes through `POST /api/v1/transfers` (or a succession); another value gives 422 OWNER_CHANGE_NEEDS_TRANSFER',

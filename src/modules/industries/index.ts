@@ -1,0 +1,3 @@
+export { IndustriesModule } from './industries.module';
+export { IndustriesService } from './industries.service';
+export { IndustryEntity } from './industry.entity';
