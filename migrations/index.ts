@@ -5,6 +5,7 @@ import { AuditLogForAuditors1795400000000 } from './1795400000000-AuditLogForAud
 import { Complaints1795400100000 } from './1795400100000-Complaints';
 import { Approvals1795400300000 } from './1795400300000-Approvals';
 import { ExportRecipientsAndItems1796159123865 } from './1796159123865-ExportRecipientsAndItems';
+import { TierPinsAndDormantTier1796300000000 } from './1796300000000-TierPinsAndDormantTier';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, TierPinsAndDormantTier1796300000000];
