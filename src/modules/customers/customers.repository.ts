@@ -192,21 +192,33 @@ export class CustomersRepository {
     );
   }
 
-  /** The tier the rules give this customer now (tiers' `criteriaMetSql`, the dormant tier never), or null. */
-  async ruleTierOf(customerId: string): Promise<string | null> {
-    const rows: { id: string | null }[] = await this.transactions.manager.query(
-      `SELECT best.id FROM customers c ${ruleTierJoinsSql('c')} WHERE c.id = $1`,
-      [customerId],
+  /**
+   * For a customer leaving the archive (reactivation, or anything else that brings it back): from the
+   * dormant tier to the tier the rules give now (tiers' `criteriaMetSql`; the default tier when none
+   * matches), its pin cleared, with a tier history row giving `reason`, and its follow-up date
+   * recomputed. One statement and the follow-up refresh; call it in the transaction that
+   * reactivates (it does not bump the version again). Returns the change, or null when the tier stays.
+   */
+  async restoreRuleTier(customerId: string, reason: string, changedBy: string | null): Promise<{ fromTierId: string | null; toTierId: string } | null> {
+    const rows: { fromTierId: string | null; toTierId: string }[] = await this.transactions.manager.query(
+      `WITH target AS (
+         SELECT c.id, c.tier_id AS from_tier_id, coalesce(best.id, (SELECT t.id FROM tiers t WHERE t.code = 'ordinary'), c.tier_id) AS to_tier_id
+           FROM customers c ${ruleTierJoinsSql('c')}
+          WHERE c.id = $1
+       ), moved AS (
+         UPDATE customers c SET tier_id = target.to_tier_id, tier_pinned = false, tier_pinned_until = NULL
+           FROM target WHERE c.id = target.id
+         RETURNING target.from_tier_id, target.to_tier_id
+       ), history AS (
+         INSERT INTO customer_tier_changes (customer_id, from_tier_id, to_tier_id, pinned, reason, changed_by)
+         SELECT $1, m.from_tier_id, m.to_tier_id, false, $2, $3::uuid FROM moved m WHERE m.to_tier_id IS DISTINCT FROM m.from_tier_id
+       )
+       SELECT from_tier_id AS "fromTierId", to_tier_id AS "toTierId" FROM moved`,
+      [customerId, reason, changedBy],
     );
-    return rows[0]?.id ?? null;
-  }
-
-  /** A tier history row written outside tier evaluation (reactivation). */
-  async recordTierChange(change: { customerId: string; fromTierId: string | null; toTierId: string; reason: string; changedBy: string }): Promise<void> {
-    await this.transactions.manager.query(
-      `INSERT INTO customer_tier_changes (customer_id, from_tier_id, to_tier_id, pinned, reason, changed_by) VALUES ($1, $2, $3, false, $4, $5)`,
-      [change.customerId, change.fromTierId, change.toTierId, change.reason, change.changedBy],
-    );
+    await this.refreshFollowUps([customerId]);
+    const change = rows[0];
+    return change && change.toTierId && change.toTierId !== change.fromTierId ? change : null;
   }
 
   /**

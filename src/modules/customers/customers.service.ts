@@ -261,20 +261,9 @@ export class CustomersService {
       await this.access.require(caller, id, 'change');
       const current = (await this.customers.findById(id))!;
       if (current.status === 'active') throw new DomainError('CUSTOMER_NOT_ARCHIVED', 'The customer is active already');
-      const tierId = (await this.customers.ruleTierOf(id)) ?? (await this.customers.defaultTierId()) ?? current.tierId;
-      const updated = await this.customers.update(id, current.version, {
-        status: 'active',
-        archivedAt: null,
-        reactivatedAt: new Date(),
-        tierId,
-        tierPinned: false,
-        tierPinnedUntil: null,
-      });
+      const updated = await this.customers.update(id, current.version, { status: 'active', archivedAt: null, reactivatedAt: new Date() });
       if (!updated) throw this.versionConflict(current.version + 1);
-      if (tierId && tierId !== current.tierId) {
-        await this.customers.recordTierChange({ customerId: id, fromTierId: current.tierId, toTierId: tierId, reason: `reactivated: ${reason}; tier by rule evaluation`, changedBy: caller.id });
-      }
-      await this.customers.refreshFollowUps([id]);
+      await this.customers.restoreRuleTier(id, `reactivated: ${reason}; tier by rule evaluation`, caller.id);
       const reactivated = (await this.customers.findById(id))!;
       await this.audit.record({
         action: 'customer.reactivate',
