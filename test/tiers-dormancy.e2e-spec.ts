@@ -69,7 +69,7 @@ describe('a tier set by hand is pinned', () => {
   });
 
   it('is released only by the owner\'s manager or an admin, and evaluation then applies the rules', async () => {
-    const { departmentId, manager, seller } = await team('Pin release');
+    const { manager, seller } = await team('Pin release');
     const otherManager = await t.userClient('manager', { departmentId: w.west });
     const c = await createCustomer(seller);
     await manager.api.PUT('/api/v1/customers/{id}/tier', { ...path(c.id), body: { tierId: tiers.core.id, reason: '重点扶持' } });
@@ -112,7 +112,6 @@ describe('a tier set by hand is pinned', () => {
     expect((await evaluate(manager, true)).pinned.map((p) => p.customerId)).toEqual([c.id]);
     expect((await w.admin.api.PUT('/api/v1/customers/{id}/tier', release)).data![0]).toMatchObject({ pinned: false, changedBy: w.admin.id });
     expect((await evaluate(manager, true)).pinnedTotal).toBe(0);
-    void departmentId;
   });
 
   it('ends by itself at the expiry given when it was set', async () => {
