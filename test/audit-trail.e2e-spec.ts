@@ -77,6 +77,11 @@ describe("a customer's audit trail", () => {
       `UPDATE customers SET created_at = now() - interval '500 days', last_interaction_at = now() - interval '400 days', next_action_due_at = NULL WHERE id = $1`,
       [customer.id],
     );
+    // A year on, its complaint was long settled (an open one, or one resolved within 30 days, would keep it out of the archive).
+    await t.db.query(
+      `UPDATE complaints SET status = 'closed', received_at = now() - interval '420 days', resolved_at = now() - interval '419 days', closed_at = now() - interval '410 days' WHERE id = $1`,
+      [complaint.id],
+    );
     expect(ok(await admin.api.POST('/api/v1/customers/dormancy-sweep'))).toEqual({ changed: 1 });
     ok(await manager.api.POST('/api/v1/customers/{id}/reactivate', { ...path, body: { reason: '客户重新询价' } }));
 

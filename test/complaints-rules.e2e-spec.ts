@@ -300,6 +300,8 @@ describe('complaints of archived customers', () => {
   it('service may file one for an archived customer: it is active again, audited "complaint received", in the same transaction', async () => {
     const archived = await createCustomer(w.salesEast1);
     await archive(archived.id);
+    // Archived as the sweep does it: in the dormant tier.
+    await t.db.query(`UPDATE customers SET tier_id = (SELECT id FROM tiers WHERE code = 'dormant') WHERE id = $1`, [archived.id]);
 
     // A creation that fails inside the transaction leaves the customer in the archive.
     const refused = await file(w.service, { customerId: archived.id, severity: 'serious', assigneeId: w.marketing.id, assignmentReason: 'x' });
@@ -312,6 +314,9 @@ describe('complaints of archived customers', () => {
     const audit = await t.db.query(`SELECT actor_id, reason, before, after FROM audit_log WHERE action = 'customer.reactivate' AND entity_id = $1`, [archived.id]);
     expect(audit.rows).toHaveLength(1);
     expect(audit.rows[0]).toMatchObject({ actor_id: w.service.id, reason: 'complaint received', before: { status: 'dormant' }, after: { status: 'active' } });
+    // Out of the dormant tier, into the one the rules give, as any reactivation.
+    const tier = await t.db.query(`SELECT t.code, (SELECT reason FROM customer_tier_changes WHERE customer_id = $1 ORDER BY changed_at DESC LIMIT 1) AS reason FROM customers c JOIN tiers t ON t.id = c.tier_id WHERE c.id = $1`, [archived.id]);
+    expect(tier.rows[0]).toMatchObject({ code: 'ordinary', reason: 'reactivated: complaint received; tier by rule evaluation' });
     // Back in everyone's daily view.
     expect((await w.salesEast1.api.GET('/api/v1/customers/{id}', { params: { path: { id: archived.id } } })).response.status).toBe(200);
   });

@@ -192,6 +192,7 @@ describe('query plans on 50,000 customers', () => {
     { name: 'customers by stage and tag, manager', role: 'manager', method: 'GET', path: () => `/customers?stage=prospect&tagIds=${fixtures.tag}&limit=5` },
     { name: 'fuzzy name search, manager', role: 'manager', method: 'GET', path: () => `/customers?q=${encodeURIComponent(fixtures.brand)}` },
     { name: 'due follow-ups of the department', role: 'manager', method: 'GET', path: () => '/follow-ups/due?scope=department' },
+    { name: 'dormant customers of the department due for re-activation', role: 'manager', method: 'GET', path: () => '/follow-ups/due?scope=department&status=dormant' },
     { name: 'overdue complaints, manager', role: 'manager', method: 'GET', path: () => '/complaints?overdue=true' },
     { name: 'audit entries of a customer, auditor', role: 'auditor', method: 'GET', path: () => `/audit-logs?entityType=customer&entityId=${fixtures.departmentCustomer}` },
     {

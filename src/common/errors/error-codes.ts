@@ -40,6 +40,7 @@ export const ERROR_CATALOG = {
   TAG_NAME_TAKEN: { status: 409, title: 'The name is taken in this group' },
   TAG_GROUP_NOT_EMPTY: { status: 409, title: 'The tag group still has tags' },
   TAG_GROUP_CONFLICT: { status: 409, title: 'Customers carry several tags of this group' },
+  CUSTOMER_ARCHIVED: { status: 409, title: 'The customer is in the archive: reactivate it first' },
   CUSTOMER_MERGED: { status: 410, title: 'The customer was merged into another one' },
   DELETE_NEEDS_APPROVAL: { status: 405, title: 'Customers are deleted through an approved request' },
   // approvals, transfers, exports

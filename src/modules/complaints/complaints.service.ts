@@ -6,7 +6,7 @@ import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { type AuditEntry, AuditService } from '../audit';
 import { CalendarService, withinMaxSpan } from '../calendar';
-import { CustomersRepository } from '../customers';
+import { CustomerReactivation, CustomersRepository } from '../customers';
 import { UsersRepository } from '../users';
 import { ComplaintEntity, ComplaintEventEntity } from './complaint.entity';
 import { ComplaintAction, CUSTOMER_NOTIFIED, ledByDepartmentManager, nextStatus, notifiedSinceLastStatusChange, receivedAtProblem } from './complaint.rules';
@@ -92,6 +92,7 @@ export class ComplaintsService {
     private readonly access: CustomerAccess,
     private readonly users: UsersRepository,
     private readonly customers: CustomersRepository,
+    private readonly reactivation: CustomerReactivation,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -139,7 +140,7 @@ export class ComplaintsService {
         escalationReason = `${dto.severity} complaint: the department has no active manager to lead it`;
       }
 
-      if (customer.status === 'dormant' || customer.status === 'archived') await this.reactivateForComplaint(dto.customerId);
+      if (customer.status === 'dormant' || customer.status === 'archived') await this.reactivation.reactivate(dto.customerId, 'complaint received', caller.id); // 客服 filing a complaint reopens the relationship
 
       const { assigneeId: _a, assignmentReason: _r, ...fields } = dto;
       const complaint = await this.complaints.insert({
@@ -164,22 +165,6 @@ export class ComplaintsService {
       await this.complaints.addEvents(events);
       await this.audit.record({ action: 'complaint.create', entityType: 'complaint', entityId: complaint.id, after: snapshot(complaint), reason: dto.assignmentReason ?? null });
       return toComplaintDto(complaint);
-    });
-  }
-
-  /** 客服 filing a complaint for an archived customer reopens the relationship (issue 12), audited like a reactivation. */
-  private async reactivateForComplaint(customerId: string): Promise<void> {
-    const current = (await this.customers.findById(customerId))!;
-    const updated = await this.customers.update(customerId, current.version, { status: 'active', archivedAt: null, reactivatedAt: new Date() });
-    // The access check locked the customer's row: nobody changed it meanwhile.
-    if (!updated) throw new DomainError('VERSION_CONFLICT', 'The customer was changed meanwhile; try again');
-    await this.audit.record({
-      action: 'customer.reactivate',
-      entityType: 'customer',
-      entityId: customerId,
-      before: { status: current.status, archivedAt: iso(current.archivedAt), version: current.version },
-      after: { status: updated.status, archivedAt: null, reactivatedAt: iso(updated.reactivatedAt), version: updated.version },
-      reason: 'complaint received',
     });
   }
 

@@ -135,6 +135,13 @@ export class CustomerEntity {
   @JoinColumn({ name: 'tier_id', foreignKeyConstraintName: 'fk_customers_tier' })
   tier?: TierEntity;
 
+  /** A tier set by hand: rule evaluation keeps it until a manager or admin releases it, or until `tierPinnedUntil`. */
+  @Column({ name: 'tier_pinned', type: 'boolean', default: false })
+  tierPinned: boolean;
+
+  @Column({ name: 'tier_pinned_until', type: 'timestamptz', nullable: true })
+  tierPinnedUntil: Date | null;
+
   /** Yuan; numeric in the database, a string from the driver to keep precision. */
   @Column({ name: 'annual_revenue', type: 'numeric', precision: 18, scale: 2, nullable: true })
   annualRevenue: string | null;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomerReactivation } from './customer-reactivation';
 import { IndustriesModule } from '../industries';
 import { UsersModule } from '../users';
 import { ContactCodec } from './contact-codec';
@@ -17,7 +18,7 @@ import { RemovalController } from './removal.controller';
 @Module({
   imports: [UsersModule, IndustriesModule],
   controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
-  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService],
-  exports: [CustomersRepository, ContactsRepository, ContactCodec],
+  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService],
+  exports: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation],
 })
 export class CustomersModule {}

@@ -4,6 +4,7 @@ import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import { CustomerConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
+import { ruleTierJoinsSql } from '../tiers/tier-criteria.sql';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
 
 export interface DueFollowUpRow {
@@ -161,20 +162,63 @@ export class CustomersRepository {
   }
 
   /**
-   * Archives, in one statement, every active customer with no sign of life for `days` days and
-   * nothing planned. Returns what changed.
+   * Archives, in one statement, every active customer with no sign of life for `days` days, nothing
+   * planned, and no open complaint nor one resolved in the last 30 days: each moves to the dormant
+   * tier (its pin, if any, ends) with a tier history row giving `reason`. Returns what changed.
    */
-  async archiveDormant(days: number): Promise<{ id: string; version: number }[]> {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [{ id: string; version: number }[], number] = await this.transactions.manager.query(
-      `UPDATE customers SET status = 'dormant', archived_at = now(), version = version + 1, updated_at = now()
-        WHERE status = 'active'
-          AND greatest(coalesce(last_interaction_at, created_at), coalesce(reactivated_at, created_at)) < now() - make_interval(days => $1)
-          AND (next_action_due_at IS NULL OR next_action_due_at < now())
-        RETURNING id, version`,
-      [days],
+  async archiveDormant(days: number, reason: string): Promise<{ id: string; version: number; fromTierId: string | null; toTierId: string | null }[]> {
+    return this.transactions.manager.query(
+      `WITH stale AS (
+         SELECT c.id, c.tier_id FROM customers c
+          WHERE c.status = 'active'
+            AND greatest(coalesce(c.last_interaction_at, c.created_at), coalesce(c.reactivated_at, c.created_at)) < now() - make_interval(days => $1)
+            AND (c.next_action_due_at IS NULL OR c.next_action_due_at < now())
+            -- A complaint in hand, or one settled within 30 days, is a live relationship.
+            AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.id
+                              AND (k.status IN ('received', 'assigned', 'in_progress') OR k.resolved_at > now() - interval '30 days'))
+          FOR UPDATE OF c
+       ), archived AS (
+         UPDATE customers c
+            SET status = 'dormant', archived_at = now(), version = c.version + 1, updated_at = now(),
+                tier_id = coalesce((SELECT t.id FROM tiers t WHERE t.code = 'dormant'), c.tier_id), tier_pinned = false, tier_pinned_until = NULL
+           FROM stale WHERE c.id = stale.id
+         RETURNING c.id, c.version, stale.tier_id AS from_tier_id, c.tier_id AS to_tier_id
+       ), history AS (
+         INSERT INTO customer_tier_changes (customer_id, from_tier_id, to_tier_id, pinned, reason, changed_by)
+         SELECT a.id, a.from_tier_id, a.to_tier_id, false, $2, NULL FROM archived a WHERE a.to_tier_id IS NOT NULL
+       )
+       SELECT id, version, from_tier_id AS "fromTierId", to_tier_id AS "toTierId" FROM archived ORDER BY id`,
+      [days, reason],
     );
-    return rows;
+  }
+
+  /**
+   * For a customer leaving the archive (reactivation, or anything else that brings it back): from the
+   * dormant tier to the tier the rules give now (tiers' `criteriaMetSql`; the default tier when none
+   * matches), its pin cleared, with a tier history row giving `reason`, and its follow-up date
+   * recomputed. One statement and the follow-up refresh; call it in the transaction that
+   * reactivates (it does not bump the version again). Returns the change, or null when the tier stays.
+   */
+  async restoreRuleTier(customerId: string, reason: string, changedBy: string | null): Promise<{ fromTierId: string | null; toTierId: string } | null> {
+    const rows: { fromTierId: string | null; toTierId: string }[] = await this.transactions.manager.query(
+      `WITH target AS (
+         SELECT c.id, c.tier_id AS from_tier_id, coalesce(best.id, (SELECT t.id FROM tiers t WHERE t.code = 'ordinary'), c.tier_id) AS to_tier_id
+           FROM customers c ${ruleTierJoinsSql('c')}
+          WHERE c.id = $1
+       ), moved AS (
+         UPDATE customers c SET tier_id = target.to_tier_id, tier_pinned = false, tier_pinned_until = NULL
+           FROM target WHERE c.id = target.id
+         RETURNING target.from_tier_id, target.to_tier_id
+       ), history AS (
+         INSERT INTO customer_tier_changes (customer_id, from_tier_id, to_tier_id, pinned, reason, changed_by)
+         SELECT $1, m.from_tier_id, m.to_tier_id, false, $2, $3::uuid FROM moved m WHERE m.to_tier_id IS DISTINCT FROM m.from_tier_id
+       )
+       SELECT from_tier_id AS "fromTierId", to_tier_id AS "toTierId" FROM moved`,
+      [customerId, reason, changedBy],
+    );
+    await this.refreshFollowUps([customerId]);
+    const change = rows[0];
+    return change && change.toTierId && change.toTierId !== change.fromTierId ? change : null;
   }
 
   /**
@@ -193,15 +237,19 @@ export class CustomersRepository {
   }
 
   /**
-   * 沟通提醒: the next follow-up is the earlier of the last interaction (or creation) plus the
-   * tier's cadence, and the next action's due date. One statement for any number of customers.
+   * 沟通提醒: the next follow-up is the earlier of the last attempt plus the tier's cadence, and the
+   * next action's due date. The last attempt is the last interaction (or creation); for an archived
+   * customer, the archiving when no interaction came since (the dormant tier's re-activation
+   * cadence counts from there). One statement for any number of customers.
    */
   async refreshFollowUps(customerIds: string[]): Promise<void> {
     await this.transactions.manager.query(
       `UPDATE customers c
           SET next_follow_up_at = least(
-                coalesce(c.last_interaction_at, c.created_at) + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
-                c.next_action_due_at)
+                greatest(coalesce(c.last_interaction_at, c.created_at), c.archived_at)
+                  + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
+                -- a next action that fell due before the archiving is what the sweep found overdue: not a plan
+                CASE WHEN c.archived_at IS NULL OR c.next_action_due_at > c.archived_at THEN c.next_action_due_at END)
         WHERE c.id = ANY($1::uuid[])`,
       [customerIds],
     );

@@ -12,6 +12,7 @@ import { AuditService } from '../audit';
 import { IndustriesService } from '../industries';
 import { UsersRepository } from '../users';
 import { ContactCodec } from './contact-codec';
+import { CustomerReactivation } from './customer-reactivation';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
 import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
@@ -57,6 +58,7 @@ export class CustomersService {
     private readonly codec: ContactCodec,
     private readonly cipher: PiiCipher,
     private readonly industries: IndustriesService,
+    private readonly reactivation: CustomerReactivation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -148,14 +150,15 @@ export class CustomersService {
     return toPage(rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
-  /** 沟通提醒: customers due for contact by `before`, most overdue first. */
+  /** 沟通提醒: customers due for contact by `before`, most overdue first; dormant ones for re-activation with `status=dormant`. */
   async dueFollowUps(caller: AuthUser, query: DueFollowUpsQueryDto): Promise<Page<DueFollowUpDto>> {
     const limit = query.limit ?? 20;
     const cursor = decodeCursor(query.cursor, 2);
     const before = query.before ?? new Date().toISOString();
     const scope = query.scope ?? 'mine';
     const rows = await this.customers.dueFollowUps({
-      scope: this.access.listScope(caller, 'c', ['active']),
+      // status=dormant: the archive's customers due for a re-activation attempt (managers and admins only).
+      scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
       ownerId: scope === 'mine' ? caller.id : undefined,
       departmentId: scope === 'department' ? caller.departmentId : undefined,
       before,
@@ -261,41 +264,36 @@ export class CustomersService {
     return { ...history, items: history.items.map((entry) => viewHistoryEntry(entry, options)) };
   }
 
+  /**
+   * Brings a customer back from the archive: it leaves the dormant tier for the tier the rules give
+   * (the default tier when none matches), recorded in its tier history.
+   */
   async reactivate(caller: AuthUser, id: string, reason: string): Promise<CustomerDto> {
     return this.transactions.run(async () => {
       await this.access.require(caller, id, 'change');
-      const current = (await this.customers.findById(id))!;
-      if (current.status === 'active') throw new DomainError('CUSTOMER_NOT_ARCHIVED', 'The customer is active already');
-      const updated = await this.customers.update(id, current.version, { status: 'active', archivedAt: null, reactivatedAt: new Date() });
-      if (!updated) throw this.versionConflict(current.version + 1);
-      await this.audit.record({
-        action: 'customer.reactivate',
-        entityType: 'customer',
-        entityId: id,
-        before: customerSnapshot(current),
-        after: customerSnapshot(updated),
-        reason,
-      });
-      return this.present(caller, updated);
+      return this.present(caller, await this.reactivation.reactivate(id, reason, caller.id));
     });
   }
 
   /**
-   * 休眠: archives every customer with no interaction for DORMANCY_DAYS and nothing planned, in one
-   * statement, each change audited. Run daily by the scheduler and on demand by an admin.
+   * 休眠: archives every customer with no interaction for DORMANCY_DAYS, nothing planned and no
+   * complaint open or resolved in the last 30 days, in one statement; each moves to the dormant tier
+   * (tier history says why) and each change is audited. Run daily by the scheduler and on demand by an admin.
    */
   async sweepDormancy(): Promise<{ changed: number }> {
     const days = this.config.dormancyDays;
+    const reason = `no interaction for over ${days} days and no follow-up planned`;
     return this.transactions.run(async () => {
-      const changed = await this.customers.archiveDormant(days);
+      const changed = await this.customers.archiveDormant(days, `archived as dormant: ${reason}`);
+      await this.customers.refreshFollowUps(changed.map((c) => c.id));
       await this.audit.recordMany(
         changed.map((c) => ({
           action: 'customer.dormant',
           entityType: 'customer',
           entityId: c.id,
-          before: { status: 'active' },
-          after: { status: 'dormant', version: c.version },
-          reason: `no interaction for over ${days} days and no follow-up planned`,
+          before: { status: 'active', tierId: c.fromTierId },
+          after: { status: 'dormant', tierId: c.toTierId, version: c.version },
+          reason,
           actor: SYSTEM_ACTOR,
         })),
       );

@@ -2,7 +2,10 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { CustomerEntity } from '../customers/customer.entity';
 import { TierEntity } from './tier.entity';
 
-/** Every tier change of a customer, with its reason (by hand, or "rule evaluation"). */
+/**
+ * Every tier change of a customer, with its reason (by hand, "rule evaluation", the dormancy sweep,
+ * reactivation), and whether it left the tier pinned; pinning or releasing a tier is a row too.
+ */
 @Entity('customer_tier_changes')
 @Index('ix_customer_tier_changes_customer', ['customerId', 'changedAt'])
 export class CustomerTierChangeEntity {
@@ -29,6 +32,13 @@ export class CustomerTierChangeEntity {
   @ManyToOne(() => TierEntity, { onDelete: 'RESTRICT', nullable: false })
   @JoinColumn({ name: 'to_tier_id', foreignKeyConstraintName: 'fk_customer_tier_changes_to' })
   toTier?: TierEntity;
+
+  /** The tier was set by hand and is kept by rule evaluation (until released or `pinnedUntil`). */
+  @Column({ type: 'boolean', default: false })
+  pinned: boolean;
+
+  @Column({ name: 'pinned_until', type: 'timestamptz', nullable: true })
+  pinnedUntil: Date | null;
 
   @Column({ type: 'text' })
   reason: string;

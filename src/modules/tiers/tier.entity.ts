@@ -4,7 +4,15 @@ export interface TierCriteria {
   minAnnualRevenue?: number | null;
   minCooperationYears?: number | null;
   minPotentialScore?: number | null;
+  /** Activity: at least this many interactions in the last 90 days. */
+  minInteractions90d?: number | null;
 }
+
+/**
+ * The archive's tier: the dormancy sweep gives it, rule evaluation never does (its criteria are
+ * not tried), and reactivation leaves it for the tier the rules give.
+ */
+export const DORMANT_TIER_CODE = 'dormant';
 
 /** 客户分层: a higher rank is a more important tier; evaluation tries them from the highest down. */
 @Entity('tiers')

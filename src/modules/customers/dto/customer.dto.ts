@@ -588,6 +588,8 @@ export class HistoryPageDto {
 
 export const FOLLOW_UP_SCOPES = ['mine', 'department', 'all'] as const;
 
+export const FOLLOW_UP_STATUSES = ['active', 'dormant'] as const;
+
 export class DueFollowUpsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: FOLLOW_UP_SCOPES, default: 'mine', description: 'Always within what your role may see' })
   @IsOptional()
@@ -598,6 +600,14 @@ export class DueFollowUpsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsDateString({ strict: true })
   before?: string;
+  @ApiPropertyOptional({
+    enum: FOLLOW_UP_STATUSES,
+    default: 'active',
+    description: 'dormant: archived customers due for a re-activation attempt (the dormant tier\'s cadence from the last attempt); the archive is for managers and admins, others get an empty list',
+  })
+  @IsOptional()
+  @IsIn(FOLLOW_UP_STATUSES)
+  status?: (typeof FOLLOW_UP_STATUSES)[number];
 }
 
 export class TierRefDto {

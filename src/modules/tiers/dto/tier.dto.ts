@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { INTERACTION_CHANNELS } from '../../interactions/interaction.entity';
 import { trim } from '../../../common/http/transforms';
 
@@ -24,6 +24,13 @@ export class TierCriteriaDto {
   @Min(0)
   @Max(100)
   minPotentialScore?: number | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 2, description: 'Activity: at least this many interactions in the last 90 days' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  minInteractions90d?: number | null;
 }
 
 class TierFieldsDto {
@@ -147,9 +154,27 @@ export class TierDto {
 }
 
 export class SetCustomerTierDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The tier to move the customer to; omitted, the customer keeps its tier and only `pinned` changes',
+  })
+  @IsOptional()
   @IsUUID()
-  tierId: string;
+  tierId?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Whether rule evaluation keeps this tier. Default true when tierId is given (a tier set by hand is pinned); required without tierId: false releases the pin, true pins the current tier',
+  })
+  @IsOptional()
+  @IsBoolean()
+  pinned?: boolean;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'The pin ends at this time (in the future, at most 5 years ahead); omitted, it holds until released' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  pinnedUntil?: string;
 
   @ApiProperty({ example: '年度采购额超过一千万', minLength: 1, maxLength: 500 })
   @Transform(trim)
@@ -167,6 +192,12 @@ export class TierChangeDto {
 
   @ApiProperty({ example: 'core' })
   toTier: string;
+
+  @ApiProperty({ example: true, description: 'Whether this change left the tier pinned (kept by rule evaluation)' })
+  pinned: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the pin ends by itself; null: until released' })
+  pinnedUntil: string | null;
 
   @ApiProperty({ example: 'rule evaluation' })
   reason: string;
@@ -198,6 +229,20 @@ export class TierProposalDto {
   because: string;
 }
 
+export class PinnedTierDto {
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'strategic', description: 'The tier set by hand, which evaluation keeps' })
+  tier: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ordinary', description: 'The tier the rules would give (null: no tier\'s criteria are met)' })
+  rulesTier: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the pin ends by itself; null: until released' })
+  pinnedUntil: string | null;
+}
+
 export class TierEvaluationDto {
   @ApiProperty({ example: true })
   dryRun: boolean;
@@ -213,4 +258,10 @@ export class TierEvaluationDto {
 
   @ApiProperty({ example: false })
   truncated: boolean;
+
+  @ApiProperty({ example: 3, description: 'Customers in scope whose tier is pinned: evaluation leaves them alone' })
+  pinnedTotal: number;
+
+  @ApiProperty({ type: [PinnedTierDto], description: 'The pinned customers, apart, with the tier the rules would give; at most 1,000 (see pinnedTotal)' })
+  pinned: PinnedTierDto[];
 }
