@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import {
   COMPLAINT_CATEGORIES,
@@ -58,7 +59,7 @@ export class CreateComplaintDto {
     example: '2026-11-24T10:00:00+08:00',
     description: 'When the complaint was received: at most 5 minutes ahead of the server clock and at most 90 days back',
   })
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   receivedAt: string;
 
   @ApiPropertyOptional({
@@ -137,12 +138,12 @@ export class ListComplaintsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Received at or after' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Received before' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 }
 
@@ -346,6 +347,7 @@ export class SlaPolicyDto {
   @IsArray()
   @ArrayMinSize(3)
   @ArrayMaxSize(3)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SlaPolicyEntryDto)
   severities: SlaPolicyEntryDto[];
@@ -362,12 +364,12 @@ export class SweepResultDto {
 export class MetricsQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })

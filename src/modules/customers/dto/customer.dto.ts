@@ -5,13 +5,11 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
-  Matches,
   IsString,
   IsUUID,
   Length,
@@ -19,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsRfc3339DateTime, IsCalendarDate } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import {
   CONSENT_STATUSES,
@@ -115,6 +114,7 @@ class CustomerFieldsDto {
 
   @ApiPropertyOptional({ type: NeedsDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => NeedsDto)
   needs?: NeedsDto;
@@ -140,8 +140,7 @@ class CustomerFieldsDto {
 
   @ApiPropertyOptional({ format: 'date', example: '2021-03-01', description: 'Start of the cooperation (tier criterion)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'cooperationSince must be a date like 2021-03-01' })
+  @IsCalendarDate()
   cooperationSince?: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 85, description: 'Potential score (tier criterion)' })
@@ -174,6 +173,7 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => ContactInputDto)
   contacts: ContactInputDto[];
@@ -276,7 +276,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   updatedSince?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only customers who granted marketing consent (always on for marketing)' })
@@ -598,7 +598,7 @@ export class DueFollowUpsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Due at or before this time (default: now)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   before?: string;
   @ApiPropertyOptional({
     enum: FOLLOW_UP_STATUSES,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { INTERACTION_CHANNELS } from '../../interactions/interaction.entity';
 import { trim } from '../../../common/http/transforms';
 
@@ -75,6 +76,7 @@ class TierFieldsDto {
 
   @ApiPropertyOptional({ type: TierCriteriaDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => TierCriteriaDto)
   criteria?: TierCriteriaDto;
@@ -173,7 +175,7 @@ export class SetCustomerTierDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'The pin ends at this time (in the future, at most 5 years ahead); omitted, it holds until released' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   pinnedUntil?: string;
 
   @ApiProperty({ example: '年度采购额超过一千万', minLength: 1, maxLength: 500 })
