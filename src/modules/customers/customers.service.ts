@@ -16,7 +16,7 @@ import { CustomerReactivation } from './customer-reactivation';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
 import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
-import { expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
+import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
 import { ContactInputDto } from './dto/contact.dto';
@@ -391,6 +391,10 @@ export class CustomersService {
   private normalizedName(name: string): string {
     const normalized = normalizeCustomerName(name);
     if (normalized.length === 0) throw invalid('name', 'name must contain letters or digits');
+    // The key is stored (varchar 200) and NFKC can lengthen a name (㍿ becomes 株式会社): check the stored form.
+    if (normalized.length > CUSTOMER_NAME_MAX_LENGTH) {
+      throw invalid('name', `name must stay within ${CUSTOMER_NAME_MAX_LENGTH} characters once normalised (full-width forms and ligatures such as ㍿ expand)`);
+    }
     return normalized;
   }
 

@@ -57,7 +57,7 @@ export class ListAuditLogQueryDto extends AuditLogFilterDto {
   @IsIn(AUDIT_ORDERS)
   order?: AuditOrder;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50, example: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -65,7 +65,7 @@ export class ListAuditLogQueryDto extends AuditLogFilterDto {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor", example: 'WyJuZXdlc3QiLCIyMDI2LTExLTIyVDEwOjAwOjAwLjAwMFoiLCIxMDI0Il0' })
+  @ApiPropertyOptional({ maxLength: 500, description: "Opaque cursor from the previous page's nextCursor", example: 'WyJuZXdlc3QiLCIyMDI2LTExLTIyVDEwOjAwOjAwLjAwMFoiLCIxMDI0Il0' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -82,7 +82,7 @@ export class ExportAuditLogQueryDto extends AuditLogFilterDto {
   @IsIn(AUDIT_ORDERS)
   order?: AuditOrder;
 
-  @ApiPropertyOptional({ example: '1024', description: 'Resume an interrupted export: only entries after this id, in the same order and filters' })
+  @ApiPropertyOptional({ example: '1024', maxLength: 18, pattern: '^[1-9][0-9]{0,17}$', description: 'Resume an interrupted export: only entries after this id, in the same order and filters' })
   @IsOptional()
   @IsString()
   @Matches(/^[1-9]\d{0,17}$/, { message: 'afterId must be the id of an audit entry' })

@@ -93,6 +93,7 @@ export class NotifyCustomerDto {
 
 export class EscalationContactsDto {
   @ApiProperty({
+    maxItems: 50,
     type: [String],
     format: 'uuid',
     description: 'Who a major complaint is reported to at once (active admins or managers). Empty: every active admin',
@@ -162,7 +163,7 @@ export class ResolveComplaintDto {
 }
 
 export class VerifyComplaintDto {
-  @ApiProperty({ minimum: 1, maximum: 5, example: 4, description: 'Satisfaction from the follow-up call (回访)' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 4, description: 'Satisfaction from the follow-up call (回访)' })
   @IsInt()
   @Min(1)
   @Max(5)
@@ -320,7 +321,7 @@ export class SlaPolicyEntryDto {
   @IsIn(COMPLAINT_SEVERITIES)
   severity: ComplaintSeverity;
 
-  @ApiProperty({ example: 2, description: 'Working days to resolve' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 60, example: 2, description: 'Working days to resolve' })
   @IsInt()
   @Min(0)
   @Max(60)
@@ -330,7 +331,7 @@ export class SlaPolicyEntryDto {
   @IsBoolean()
   escalateImmediately: boolean;
 
-  @ApiProperty({ example: 48, description: 'Hours after resolution for the satisfaction follow-up (回访)' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 720, example: 48, description: 'Hours after resolution for the satisfaction follow-up (回访)' })
   @IsInt()
   @Min(1)
   @Max(24 * 30)
@@ -343,7 +344,7 @@ export class SlaPolicyEntryDto {
 }
 
 export class SlaPolicyDto {
-  @ApiProperty({ type: [SlaPolicyEntryDto], description: 'One entry per severity' })
+  @ApiProperty({ maxItems: 3, type: [SlaPolicyEntryDto], description: 'One entry per severity' })
   @IsArray()
   @ArrayMinSize(3)
   @ArrayMaxSize(3)

@@ -19,7 +19,7 @@ export class IndustryDto {
 }
 
 export class ReplaceIndustriesDto {
-  @ApiProperty({ type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
+  @ApiProperty({ maxItems: 500, type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)

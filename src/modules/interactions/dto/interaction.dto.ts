@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min, Max } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
@@ -78,9 +79,10 @@ export class CorrectInteractionDto extends InteractionTextDto {
   @IsRfc3339DateTime()
   occurredAt?: string;
 
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
