@@ -96,9 +96,9 @@ describe('searching the audit log', () => {
     }
     const newestPage = await auditor.GET('/api/v1/audit-logs', { params: { query: { limit: 2 } } });
     const otherOrder = await auditor.GET('/api/v1/audit-logs', { params: { query: { order: 'oldest', cursor: newestPage.data!.nextCursor! } } });
-    expect(otherOrder.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] });
+    expect(otherOrder.error).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ field: 'cursor' }] });
     const forged = await auditor.GET('/api/v1/audit-logs', { params: { query: { cursor: Buffer.from('["newest","yesterday","1"]').toString('base64url') } } });
-    expect(forged.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] });
+    expect(forged.error).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ field: 'cursor' }] });
   });
 
   it('refuses bad filters, and more than 500 entries a page', async () => {

@@ -225,7 +225,7 @@ describe('keyset pagination', () => {
     }
     const mixed = await seller.api.GET('/api/v1/customers', { params: { query: { limit: 5, sort: 'name' } } });
     const wrongSort = await seller.api.GET('/api/v1/customers', { params: { query: { sort: '-updatedAt', cursor: mixed.data!.nextCursor! } } });
-    expect(wrongSort.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] });
+    expect(wrongSort.error).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ field: 'cursor' }] });
   });
 
   it('filters by stage, importance, fuzzy name and updatedSince', async () => {

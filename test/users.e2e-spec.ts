@@ -103,7 +103,7 @@ describe('users and departments', () => {
     } while (cursor);
     expect(seen).toEqual(all.map((u) => u.id));
     const forged = await admin.GET('/api/v1/users', { params: { query: { cursor: 'forged!' } } });
-    expect(forged.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] });
+    expect(forged.error).toMatchObject({ code: 'INVALID_CURSOR', errors: [{ field: 'cursor' }] });
   });
 
   it('refuses a stale version with 412 and keeps the newer write', async () => {

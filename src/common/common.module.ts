@@ -8,6 +8,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { RequestContext } from './request-context';
+import { Cursors } from './pagination';
 import { Transactions } from '../database/transactions';
 import { JobScheduler } from './jobs/job-scheduler';
 import { AppConfig } from '../config/config';
@@ -25,6 +26,7 @@ export class CommonModule {
         { provide: JwtKeys, useValue: keys },
         { provide: PiiCipher, useValue: cipher },
         RequestContext,
+        { provide: Cursors, useFactory: (keys: JwtKeys) => new Cursors(keys.key.export()), inject: [JwtKeys] },
         Transactions,
         JobScheduler,
         AuthUserLookup,
@@ -33,7 +35,7 @@ export class CommonModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, PiiCipher, RequestContext, Transactions, JobScheduler],
+      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler],
     };
   }
 }

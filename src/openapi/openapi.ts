@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../common/errors/problem.dto';
+import { DATE_MAX_LENGTH, DATE_TIME_MAX_LENGTH } from '../common/http/dates';
 
 export const PUBLIC_EXTENSION = 'x-public';
 
@@ -11,6 +12,19 @@ const PROBLEM_RESPONSES: Record<string, string> = {
   '404': 'Not found, or not visible to you (NOT_FOUND)',
   '500': 'Unexpected error (INTERNAL_ERROR); quote correlationId when reporting it',
 };
+
+/** Lengths the format validators enforce (IsUUID, IsRfc3339DateTime, IsCalendarDate), written into the contract. */
+const FORMAT_MAX_LENGTH: Record<string, number> = { uuid: 36, 'date-time': DATE_TIME_MAX_LENGTH, date: DATE_MAX_LENGTH };
+
+function withFormatLengths(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(withFormatLengths);
+  if (!schema || typeof schema !== 'object') return;
+  const record = schema as Record<string, unknown>;
+  if (record.type === 'string' && typeof record.format === 'string' && record.maxLength === undefined && FORMAT_MAX_LENGTH[record.format]) {
+    record.maxLength = FORMAT_MAX_LENGTH[record.format];
+  }
+  Object.values(record).forEach(withFormatLengths);
+}
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -60,6 +74,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       const isPublic = (operation as unknown as Record<string, unknown>)[PUBLIC_EXTENSION] === true;
       delete (operation as unknown as Record<string, unknown>)[PUBLIC_EXTENSION];
       operation.security = isPublic ? [] : [{ bearer: [] }];
+      for (const parameter of (operation.parameters ?? []) as { in: string; name: string; schema?: Record<string, unknown> }[]) {
+        // Every :id is read through IdParam, which accepts a UUID only.
+        if (parameter.in === 'path' && parameter.name === 'id') parameter.schema = { type: 'string', format: 'uuid', maxLength: 36 };
+      }
       const statuses = isPublic ? ['400', '500'] : Object.keys(PROBLEM_RESPONSES);
       for (const status of statuses) {
         operation.responses[status] ??= { $ref: `#/components/responses/Problem${status}` };
@@ -74,6 +92,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       }
     }
   }
+  withFormatLengths(document);
   document.tags = [
     { name: 'auth', description: 'Log in and find out who you are' },
     { name: 'users', description: 'Staff accounts and their roles' },

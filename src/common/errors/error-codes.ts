@@ -5,6 +5,7 @@
 export const ERROR_CATALOG = {
   // platform
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  INVALID_CURSOR: { status: 400, title: 'The cursor is not one this list returned' },
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be read' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   INVALID_CREDENTIALS: { status: 401, title: 'Wrong username or password' },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Cursors, Page } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { UsersRepository } from '../users';
@@ -59,6 +59,7 @@ export class ApprovalsService {
   private readonly handlers = new Map<string, ApprovalHandler>();
 
   constructor(
+    private readonly cursors: Cursors,
     private readonly approvals: ApprovalsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
@@ -135,7 +136,7 @@ export class ApprovalsService {
 
   async list(caller: AuthUser, query: ListApprovalsQueryDto): Promise<Page<ApprovalDto>> {
     const limit = query.limit ?? 20;
-    const cursor = decodeCursor(query.cursor, 2);
+    const cursor = this.cursors.decode('approvals', query.cursor, 2);
     const rows = await this.approvals.list({
       view: query.view ?? 'requested',
       callerId: caller.id,
@@ -147,7 +148,7 @@ export class ApprovalsService {
       limit: limit + 1,
     });
     const steps = await this.approvals.stepsOf(rows.map((r) => r.approval.id));
-    return toPage(rows, limit, (r) => toDto(r.approval, steps), (r) => [r.sortKey, r.approval.id]);
+    return this.cursors.page('approvals', rows, limit, (r) => toDto(r.approval, steps), (r) => [r.sortKey, r.approval.id]);
   }
 
   async get(caller: AuthUser, id: string): Promise<ApprovalDto> {

@@ -1,4 +1,3 @@
-import { encodeCursor, decodeCursor } from '../../common/pagination';
 import { actionFilter, likePrefix, positionFromCursor, rangeProblem } from './audit-log.rules';
 
 describe('actionFilter', () => {
@@ -25,7 +24,7 @@ describe('rangeProblem', () => {
 });
 
 describe('positionFromCursor', () => {
-  const key = (value: unknown[]) => decodeCursor(encodeCursor(value as string[]), value.length)!;
+  const key = (value: unknown[]) => value as (string | number | null)[];
 
   it('gives back the position a page ended at, in the same order only', () => {
     expect(positionFromCursor(key(['newest', '2026-11-22T10:00:00.000Z', '1024']), 'newest')).toEqual({ occurredAt: '2026-11-22T10:00:00.000Z', id: '1024' });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
-import { decodeCursor, toPage } from '../../common/pagination';
+import { Cursors, invalidCursor } from '../../common/pagination';
 import { type AuditDownload, downloadOf, toAuditLogEntryDto } from './audit-export';
 import { actionFilter, type AuditFilter, type AuditPosition, positionFromCursor, rangeProblem } from './audit-log.rules';
 import { AuditRepository, chainedEntryOf, type StoredRow } from './audit.repository';
@@ -21,6 +21,7 @@ export class AuditLogService {
   private readonly logger = new Logger('AuditLog');
 
   constructor(
+    private readonly cursors: Cursors,
     private readonly repository: AuditRepository,
     private readonly audit: AuditService,
     private readonly slots: LongReadSlots,
@@ -30,16 +31,16 @@ export class AuditLogService {
     const filter = this.filterOf(query);
     const order = query.order ?? 'newest';
     const limit = query.limit ?? 50;
-    const key = decodeCursor(query.cursor, 3);
+    const key = this.cursors.decode('audit-log', query.cursor, 3);
     let after: AuditPosition | undefined;
     if (key) {
       const position = positionFromCursor(key, order);
-      if (position === 'other-order') throw invalid('cursor', 'cursor belongs to the other order');
-      if (position === undefined) throw invalid('cursor', 'cursor must be a value returned as nextCursor');
+      if (position === 'other-order') throw invalidCursor('cursor belongs to the other order');
+      if (position === undefined) throw invalidCursor();
       after = position;
     }
     const rows = await this.repository.search(filter, order, after, limit + 1);
-    return toPage(rows, limit, toAuditLogEntryDto, (row) => [order, row.occurredAt.toISOString(), row.id]);
+    return this.cursors.page('audit-log', rows, limit, toAuditLogEntryDto, (row) => [order, row.occurredAt.toISOString(), row.id]);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Cursors, Page } from '../../common/pagination';
 import { AuditRepository, EntityRefs, HistoryRow, PendingEntry } from './audit.repository';
 import { diffSnapshots, toSnapshot } from './audit.rules';
 
@@ -22,6 +22,7 @@ export interface AuditEntry {
 @Injectable()
 export class AuditService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly audit: AuditRepository,
     private readonly context: RequestContext,
     private readonly transactions: Transactions,
@@ -65,8 +66,8 @@ export class AuditService {
   /** The recorded changes of a set of entities (a customer and its contacts, say), newest first. */
   async history(refs: EntityRefs[], page: { limit?: number; cursor?: string }): Promise<Page<HistoryRow>> {
     const limit = page.limit ?? 20;
-    const before = decodeCursor(page.cursor, 1)?.[0];
+    const before = this.cursors.decode('history', page.cursor, 1)?.[0];
     const rows = await this.audit.changesOf(refs, before === undefined || before === null ? undefined : String(before), limit + 1);
-    return toPage(rows, limit, (row) => row, (row) => [row.id]);
+    return this.cursors.page('history', rows, limit, (row) => row, (row) => [row.id]);
   }
 }

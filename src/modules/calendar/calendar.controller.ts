@@ -22,7 +22,7 @@ export class CalendarController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ operationId: 'setCalendarDay', summary: 'Make a date a holiday or a make-up working day' })
-  @ApiParam({ name: 'date', example: '2026-10-01' })
+  @ApiParam({ name: 'date', example: '2026-10-01', schema: { type: 'string', format: 'date', maxLength: 10 } })
   @ApiNoContentResponse({ description: 'Saved' })
   setCalendarDay(@CurrentUser() caller: AuthUser, @Param('date') date: string, @Body() dto: PutCalendarDayDto): Promise<void> {
     return this.calendar.setDay(caller, date, dto);
@@ -32,7 +32,7 @@ export class CalendarController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ operationId: 'removeCalendarDay', summary: 'Return a date to the Monday–Friday rule' })
-  @ApiParam({ name: 'date', example: '2026-10-01' })
+  @ApiParam({ name: 'date', example: '2026-10-01', schema: { type: 'string', format: 'date', maxLength: 10 } })
   @ApiNoContentResponse({ description: 'Removed' })
   removeCalendarDay(@Param('date') date: string): Promise<void> {
     return this.calendar.removeDay(date);

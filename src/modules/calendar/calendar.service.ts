@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
+import { isCalendarDate } from '../../common/http/dates';
 import { addWorkingDays, CalendarOverrides, isWorkingDay, localDateRange, workingMinutesBetween } from './working-time';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarYearDto, PutCalendarDayDto } from './dto/calendar.dto';
@@ -12,7 +13,6 @@ import { CalendarYearDto, PutCalendarDayDto } from './dto/calendar.dto';
 /** Calendar days the deadline maths may look ahead over (a long holiday plus N working days). */
 const LOOKAHEAD_DAYS = 120;
 
-const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 /** 工作日: Monday to Friday, minus holidays, plus make-up days, all kept as data. */
 @Injectable()
@@ -77,6 +77,6 @@ export class CalendarService {
   }
 
   private assertDate(date: string): void {
-    if (!isDate(date)) throw new DomainError('VALIDATION_FAILED', 'date must be a date like 2026-10-01', { errors: [{ field: 'date', message: 'date must be a date like 2026-10-01' }] });
+    if (!isCalendarDate(date)) throw new DomainError('VALIDATION_FAILED', 'date must be a date like 2026-10-01', { errors: [{ field: 'date', message: 'date must be a date like 2026-10-01' }] });
   }
 }

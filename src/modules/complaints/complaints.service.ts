@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Cursors, Page } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { type AuditEntry, AuditService } from '../audit';
@@ -87,6 +87,7 @@ export interface ActionInput {
 @Injectable()
 export class ComplaintsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly complaints: ComplaintsRepository,
     private readonly calendar: CalendarService,
     private readonly access: CustomerAccess,
@@ -181,7 +182,7 @@ export class ComplaintsService {
 
   async list(caller: AuthUser, query: ListComplaintsQueryDto): Promise<Page<ComplaintDto>> {
     const limit = query.limit ?? 20;
-    const cursor = decodeCursor(query.cursor, 2);
+    const cursor = this.cursors.decode('complaints', query.cursor, 2);
     const rows = await this.complaints.list({
       scope: this.access.complaintScope(caller, 'c', 'k'),
       status: query.status,
@@ -195,7 +196,7 @@ export class ComplaintsService {
       before: cursor ? [String(cursor[0]), String(cursor[1])] : undefined,
       limit: limit + 1,
     });
-    return toPage(rows, limit, (r) => toComplaintDto(r.complaint), (r) => [r.sortKey, r.complaint.id]);
+    return this.cursors.page('complaints', rows, limit, (r) => toComplaintDto(r.complaint), (r) => [r.sortKey, r.complaint.id]);
   }
 
   async get(caller: AuthUser, id: string): Promise<ComplaintDetailDto> {

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { DomainError } from '../../common/errors/domain-error';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { Cursors, Page, PageQueryDto } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { ApprovalDto, ApprovalEntity, ApprovalsService } from '../approvals';
@@ -22,6 +22,7 @@ const invalid = (field: string, message: string) => new DomainError('VALIDATION_
 @Injectable()
 export class CustomerRemovalService implements OnModuleInit {
   constructor(
+    private readonly cursors: Cursors,
     private readonly customers: CustomersRepository,
     private readonly contacts: ContactsRepository,
     private readonly removal: CustomerRemovalRepository,
@@ -53,9 +54,9 @@ export class CustomerRemovalService implements OnModuleInit {
 
   async deletionRecords(page: PageQueryDto): Promise<Page<DeletionRecordDto>> {
     const limit = page.limit ?? 20;
-    const cursor = decodeCursor(page.cursor, 2);
+    const cursor = this.cursors.decode('deletion-records', page.cursor, 2);
     const rows = await this.removal.listDeletionRecords(cursor ? [String(cursor[0]), String(cursor[1])] : undefined, limit + 1);
-    return toPage(
+    return this.cursors.page('deletion-records', 
       rows,
       limit,
       ({ sortKey: _s, ...r }) => ({

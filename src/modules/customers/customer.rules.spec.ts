@@ -203,6 +203,11 @@ describe('expectedVersion', () => {
     expect(expectedVersion('*', undefined)).toBe('conflicting');
     expect(expectedVersion('"3"', 4)).toBe('conflicting');
   });
+  it('refuses a version no integer column holds as malformed', () => {
+    expect(expectedVersion('"2147483647"', undefined)).toBe(2147483647);
+    expect(expectedVersion('"2147483648"', undefined)).toBe('conflicting');
+    expect(expectedVersion('"99999999999999999999"', undefined)).toBe('conflicting');
+  });
 });
 
 describe('mergeFields', () => {

@@ -1,4 +1,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { INT32_MAX } from '../../common/http/numbers';
+
+/** customers.name and customers.name_normalized are both varchar(200). */
+export const CUSTOMER_NAME_MAX_LENGTH = 200;
 
 /**
  * Key for duplicate detection: full-width input (common with Chinese IMEs) folds to half-width,
@@ -107,8 +111,9 @@ export function isReasonRequired(
  * is given; 'conflicting' when both are given and disagree.
  */
 export function expectedVersion(ifMatch: string | undefined, bodyVersion: number | undefined): number | undefined | 'conflicting' {
-  const match = ifMatch === undefined ? undefined : /^\s*(?:W\/)?"(\d+)"\s*$/.exec(ifMatch);
-  const fromHeader = match ? Number(match[1]) : undefined;
+  // At most 64 characters, and a version a PostgreSQL integer can hold: anything else is malformed.
+  const match = ifMatch === undefined || ifMatch.length > 64 ? undefined : /^\s*(?:W\/)?"(\d{1,10})"\s*$/.exec(ifMatch);
+  const fromHeader = match && Number(match[1]) <= INT32_MAX ? Number(match[1]) : undefined;
   if (ifMatch !== undefined && fromHeader === undefined) return 'conflicting';
   if (fromHeader !== undefined && bodyVersion !== undefined && fromHeader !== bodyVersion) return 'conflicting';
   return fromHeader ?? bodyVersion;

@@ -88,7 +88,7 @@ export class CustomersController {
   @Patch(':id')
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'updateCustomer', summary: 'Change a customer; needs the version you read (If-Match or version)' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read, e.g. "3"; or send version in the body' })
+  @ApiHeader({ name: 'If-Match', required: false, schema: { type: 'string', maxLength: 64 }, description: 'The ETag you read, e.g. "3"; or send version in the body' })
   @ApiOkResponse({ type: CustomerDto })
   @ApiConflictResponse({ type: DuplicateProblemDto, description: 'CUSTOMER_DUPLICATE' })
   @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'VERSION_CONFLICT: someone changed it since you read it' })

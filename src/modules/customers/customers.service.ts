@@ -3,7 +3,7 @@ import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { uniqueViolation } from '../../common/errors/constraint-errors';
 import { DomainError } from '../../common/errors/domain-error';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Cursors, invalidCursor, Page } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { Transactions } from '../../database/transactions';
@@ -16,7 +16,7 @@ import { CustomerReactivation } from './customer-reactivation';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
 import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
-import { expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
+import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
 import { ContactInputDto } from './dto/contact.dto';
@@ -49,6 +49,7 @@ const invalid = (field: string, message: string) => new DomainError('VALIDATION_
 @Injectable()
 export class CustomersService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly customers: CustomersRepository,
     private readonly contacts: ContactsRepository,
     private readonly users: UsersRepository,
@@ -118,8 +119,8 @@ export class CustomersService {
   async list(caller: AuthUser, query: ListCustomersQueryDto): Promise<Page<CustomerSummaryDto>> {
     const limit = query.limit ?? 20;
     const sort: CustomerSort = query.sort ?? 'name';
-    const cursor = decodeCursor(query.cursor, 3);
-    if (cursor && cursor[0] !== sort) throw invalid('cursor', 'cursor belongs to another sort order');
+    const cursor = this.cursors.decode('customers', query.cursor, 3);
+    if (cursor && cursor[0] !== sort) throw invalidCursor('cursor belongs to another sort order');
     for (const field of ['tagIds', 'anyTagIds'] as const) {
       const ids = query[field] ?? [];
       if (ids.length > 0 && (await this.customers.invisibleTagIds(ids, caller.id)).length > 0) {
@@ -147,13 +148,13 @@ export class CustomersService {
     });
     const tags = await this.customers.tagsOf(rows.slice(0, limit).map((r) => r.customer.id), caller.id);
     const project = seesCommercialRecord(caller) ? <T>(dto: T) => dto : withoutCommercialRecord;
-    return toPage(rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
+    return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
   /** 沟通提醒: customers due for contact by `before`, most overdue first; dormant ones for re-activation with `status=dormant`. */
   async dueFollowUps(caller: AuthUser, query: DueFollowUpsQueryDto): Promise<Page<DueFollowUpDto>> {
     const limit = query.limit ?? 20;
-    const cursor = decodeCursor(query.cursor, 2);
+    const cursor = this.cursors.decode('due-follow-ups', query.cursor, 2);
     const before = query.before ?? new Date().toISOString();
     const scope = query.scope ?? 'mine';
     const rows = await this.customers.dueFollowUps({
@@ -166,7 +167,8 @@ export class CustomersService {
       limit: limit + 1,
     });
     const now = Date.now();
-    return toPage(
+    return this.cursors.page(
+      'due-follow-ups',
       rows,
       limit,
       (r) => ({
@@ -389,6 +391,10 @@ export class CustomersService {
   private normalizedName(name: string): string {
     const normalized = normalizeCustomerName(name);
     if (normalized.length === 0) throw invalid('name', 'name must contain letters or digits');
+    // The key is stored (varchar 200) and NFKC can lengthen a name (㍿ becomes 株式会社): check the stored form.
+    if (normalized.length > CUSTOMER_NAME_MAX_LENGTH) {
+      throw invalid('name', `name must stay within ${CUSTOMER_NAME_MAX_LENGTH} characters once normalised (full-width forms and ligatures such as ㍿ expand)`);
+    }
     return normalized;
   }
 

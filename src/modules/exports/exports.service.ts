@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { DomainError, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, PageQueryDto, toPage } from '../../common/pagination';
+import { Cursors, PageQueryDto } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, seesMaskedPii } from '../access';
 import { ApprovalEntity, ApprovalsService } from '../approvals';
@@ -53,6 +53,7 @@ function toDto(e: ExportEntity): ExportDto {
 @Injectable()
 export class ExportsService implements OnModuleInit {
   constructor(
+    private readonly cursors: Cursors,
     private readonly exports: ExportsRepository,
     private readonly customers: CustomersRepository,
     private readonly contacts: ContactsRepository,
@@ -102,13 +103,13 @@ export class ExportsService implements OnModuleInit {
   async customerIds(caller: AuthUser, id: string, query: PageQueryDto): Promise<ExportCustomerIdsPageDto> {
     await this.visible(caller, id);
     const limit = query.limit ?? 20;
-    const cursor = decodeCursor(query.cursor, 1);
+    const cursor = this.cursors.decode('export-customer-ids', query.cursor, 1);
     const after = cursor?.[0];
     if (cursor && (typeof after !== 'string' || !UUID.test(after))) {
       throw new DomainError('VALIDATION_FAILED', 'cursor is not valid', { errors: [{ field: 'cursor', message: 'cursor must be a value returned as nextCursor' }] });
     }
     const ids = await this.exports.itemIds(id, after as string | undefined, limit + 1);
-    return toPage(ids, limit, (customerId) => customerId, (customerId) => [customerId]);
+    return this.cursors.page('export-customer-ids', ids, limit, (customerId) => customerId, (customerId) => [customerId]);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { Cursors, Page, PageQueryDto } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { AuditService } from '../audit';
@@ -60,6 +60,7 @@ function toVersions(current: InteractionEntity, earlier: InteractionVersionEntit
 @Injectable()
 export class InteractionsService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly interactions: InteractionsRepository,
     private readonly customers: CustomersRepository,
     private readonly contacts: ContactsRepository,
@@ -172,8 +173,8 @@ export class InteractionsService {
     fetch: (before: [string, string] | undefined, limit: number) => Promise<{ interaction: InteractionEntity; sortKey: string }[]>,
   ): Promise<Page<InteractionDto>> {
     const limit = page.limit ?? 20;
-    const cursor = decodeCursor(page.cursor, 2);
+    const cursor = this.cursors.decode('interactions', page.cursor, 2);
     const rows = await fetch(cursor ? [String(cursor[0]), String(cursor[1])] : undefined, limit + 1);
-    return toPage(rows, limit, (r) => toDto(r.interaction), (r) => [r.sortKey, r.interaction.id]);
+    return this.cursors.page('interactions', rows, limit, (r) => toDto(r.interaction), (r) => [r.sortKey, r.interaction.id]);
   }
 }

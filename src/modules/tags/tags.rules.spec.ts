@@ -17,6 +17,12 @@ describe('tag names', () => {
   ])('refuses %p', (name, problem) => expect(tagNameProblem(name)).toBe(problem));
 
   it('accepts 30 characters', () => expect(tagNameProblem('字'.repeat(30))).toBeUndefined());
+
+  it('checks the stored key too: lower-casing İ gives two characters', () => {
+    expect('İ'.toLowerCase()).toHaveLength(2);
+    expect(tagNameProblem('İ'.repeat(15))).toBeUndefined();
+    expect(tagNameProblem('İ'.repeat(16))).toBe('must stay within 30 characters once lower-cased');
+  });
 });
 
 describe('exclusiveClashes', () => {

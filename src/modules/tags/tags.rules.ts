@@ -5,6 +5,8 @@ export function cleanTagName(raw: string): string {
 
 export function tagNameProblem(name: string): string | undefined {
   if (name.length < 1 || name.length > 30) return 'must be 1 to 30 characters';
+  // The case-folded key is stored too (varchar 30), and lower-casing can lengthen a name (İ becomes i̇).
+  if (tagNameKey(name).length > 30) return 'must stay within 30 characters once lower-cased';
   // Commas would split a tag in filters and CSV exports; control characters are invisible.
   if (/[,，\p{Cc}]/u.test(name)) return 'may not contain commas or control characters';
   return undefined;

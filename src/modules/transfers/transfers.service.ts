@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, Page, PageQueryDto, toPage } from '../../common/pagination';
+import { Cursors, Page, PageQueryDto } from '../../common/pagination';
 import { iso } from '../../common/http/iso';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, lostOwnership, OWNER_ROLES } from '../access';
@@ -35,6 +35,7 @@ function toDto(t: TransferEntity, items: TransferItemEntity[]): TransferDto {
 @Injectable()
 export class TransfersService implements OnModuleInit {
   constructor(
+    private readonly cursors: Cursors,
     private readonly transfers: TransfersRepository,
     private readonly users: UsersRepository,
     private readonly access: CustomerAccess,
@@ -126,11 +127,11 @@ export class TransfersService implements OnModuleInit {
 
   async list(caller: AuthUser, page: PageQueryDto): Promise<Page<TransferDto>> {
     const limit = page.limit ?? 20;
-    const cursor = decodeCursor(page.cursor, 2);
+    const cursor = this.cursors.decode('transfers', page.cursor, 2);
     const scope = caller.role === 'admin' || caller.role === 'auditor' ? null : this.access.listScope(caller, 'c', ['active', 'dormant', 'archived']);
     const rows = await this.transfers.list(scope, caller.id, cursor ? [String(cursor[0]), String(cursor[1])] : undefined, limit + 1);
     const items = await this.transfers.itemsOf(rows.map((r) => r.transfer.id));
-    return toPage(rows, limit, (r) => toDto(r.transfer, items), (r) => [r.sortKey, r.transfer.id]);
+    return this.cursors.page('transfers', rows, limit, (r) => toDto(r.transfer, items), (r) => [r.sortKey, r.transfer.id]);
   }
 
   async get(caller: AuthUser, id: string): Promise<TransferDto> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { hashPassword } from '../../common/auth/passwords';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Cursors, Page } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { DepartmentsRepository } from '../departments';
@@ -16,6 +16,7 @@ const SYSTEM_ACTOR = { id: null, role: 'system' };
 @Injectable()
 export class UsersService {
   constructor(
+    private readonly cursors: Cursors,
     private readonly users: UsersRepository,
     private readonly departments: DepartmentsRepository,
     private readonly audit: AuditService,
@@ -29,7 +30,7 @@ export class UsersService {
 
   async list(caller: AuthUser, query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const limit = query.limit ?? 20;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const after = this.cursors.decode('users', query.cursor, 2) as [string, string] | undefined;
     let departmentId = query.departmentId;
     if (caller.role !== 'admin') {
       // A filter narrows the caller's scope, never widens it.
@@ -37,7 +38,7 @@ export class UsersService {
       departmentId = caller.departmentId;
     }
     const rows = await this.users.list({ role: query.role, departmentId, active: query.active, after, limit: limit + 1 });
-    return toPage(rows, limit, UserDto.from, (u) => [u.username, u.id]);
+    return this.cursors.page('users', rows, limit, UserDto.from, (u) => [u.username, u.id]);
   }
 
   async get(caller: AuthUser, id: string): Promise<UserDto> {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { ACTION_FILTER, AUDIT_ORDERS, type AuditOrder, EXPORT_FORMATS, type ExportFormat } from '../audit-log.rules';
 
 /** The filters an auditor narrows the log with; they combine with AND. */
@@ -35,12 +36,12 @@ export class AuditLogFilterDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00+08:00', description: 'occurredAt at or after' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00+08:00', description: 'occurredAt before (exclusive)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 
   @ApiPropertyOptional({ example: '4f1c2a7e-5b8d-4a51-9a43-2f6f0c1d9e21', maxLength: 100, description: 'Every record one request wrote (its X-Request-Id)' })
@@ -56,7 +57,7 @@ export class ListAuditLogQueryDto extends AuditLogFilterDto {
   @IsIn(AUDIT_ORDERS)
   order?: AuditOrder;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50, example: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -64,7 +65,7 @@ export class ListAuditLogQueryDto extends AuditLogFilterDto {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor", example: 'WyJuZXdlc3QiLCIyMDI2LTExLTIyVDEwOjAwOjAwLjAwMFoiLCIxMDI0Il0' })
+  @ApiPropertyOptional({ maxLength: 500, description: "Opaque cursor from the previous page's nextCursor", example: 'WyJuZXdlc3QiLCIyMDI2LTExLTIyVDEwOjAwOjAwLjAwMFoiLCIxMDI0Il0' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -81,7 +82,7 @@ export class ExportAuditLogQueryDto extends AuditLogFilterDto {
   @IsIn(AUDIT_ORDERS)
   order?: AuditOrder;
 
-  @ApiPropertyOptional({ example: '1024', description: 'Resume an interrupted export: only entries after this id, in the same order and filters' })
+  @ApiPropertyOptional({ example: '1024', maxLength: 18, pattern: '^[1-9][0-9]{0,17}$', description: 'Resume an interrupted export: only entries after this id, in the same order and filters' })
   @IsOptional()
   @IsString()
   @Matches(/^[1-9]\d{0,17}$/, { message: 'afterId must be the id of an audit entry' })
@@ -91,12 +92,12 @@ export class ExportAuditLogQueryDto extends AuditLogFilterDto {
 export class VerifyChainQueryDto {
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00+08:00', description: 'From the first entry at or after this time (default: the first entry)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00+08:00', description: 'To the last entry before this time (default: the last entry)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 }
 

@@ -3,12 +3,12 @@ import { IsString, Length } from 'class-validator';
 import { type Role, ROLES } from '../../../common/auth/roles';
 
 export class LoginDto {
-  @ApiProperty({ example: 'admin' })
+  @ApiProperty({ maxLength: 200, example: 'admin' })
   @IsString()
   @Length(1, 200)
   username: string;
 
-  @ApiProperty({ example: 'the password printed at first start', writeOnly: true })
+  @ApiProperty({ maxLength: 200, example: 'the password printed at first start', writeOnly: true })
   @IsString()
   @Length(1, 200)
   password: string;

@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { trim } from '../../../common/http/transforms';
 
 export class CalendarYearQueryDto {
-  @ApiProperty({ example: 2026 })
+  @ApiProperty({ type: 'integer', minimum: 2000, maximum: 2100, example: 2026 })
   @Type(() => Number)
   @IsInt()
   @Min(2000)

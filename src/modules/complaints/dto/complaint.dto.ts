@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import {
   COMPLAINT_CATEGORIES,
@@ -58,7 +59,7 @@ export class CreateComplaintDto {
     example: '2026-11-24T10:00:00+08:00',
     description: 'When the complaint was received: at most 5 minutes ahead of the server clock and at most 90 days back',
   })
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   receivedAt: string;
 
   @ApiPropertyOptional({
@@ -92,6 +93,7 @@ export class NotifyCustomerDto {
 
 export class EscalationContactsDto {
   @ApiProperty({
+    maxItems: 50,
     type: [String],
     format: 'uuid',
     description: 'Who a major complaint is reported to at once (active admins or managers). Empty: every active admin',
@@ -137,12 +139,12 @@ export class ListComplaintsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Received at or after' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Received before' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 }
 
@@ -161,7 +163,7 @@ export class ResolveComplaintDto {
 }
 
 export class VerifyComplaintDto {
-  @ApiProperty({ minimum: 1, maximum: 5, example: 4, description: 'Satisfaction from the follow-up call (回访)' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 4, description: 'Satisfaction from the follow-up call (回访)' })
   @IsInt()
   @Min(1)
   @Max(5)
@@ -319,7 +321,7 @@ export class SlaPolicyEntryDto {
   @IsIn(COMPLAINT_SEVERITIES)
   severity: ComplaintSeverity;
 
-  @ApiProperty({ example: 2, description: 'Working days to resolve' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 60, example: 2, description: 'Working days to resolve' })
   @IsInt()
   @Min(0)
   @Max(60)
@@ -329,7 +331,7 @@ export class SlaPolicyEntryDto {
   @IsBoolean()
   escalateImmediately: boolean;
 
-  @ApiProperty({ example: 48, description: 'Hours after resolution for the satisfaction follow-up (回访)' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 720, example: 48, description: 'Hours after resolution for the satisfaction follow-up (回访)' })
   @IsInt()
   @Min(1)
   @Max(24 * 30)
@@ -342,10 +344,11 @@ export class SlaPolicyEntryDto {
 }
 
 export class SlaPolicyDto {
-  @ApiProperty({ type: [SlaPolicyEntryDto], description: 'One entry per severity' })
+  @ApiProperty({ maxItems: 3, type: [SlaPolicyEntryDto], description: 'One entry per severity' })
   @IsArray()
   @ArrayMinSize(3)
   @ArrayMaxSize(3)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SlaPolicyEntryDto)
   severities: SlaPolicyEntryDto[];
@@ -362,12 +365,12 @@ export class SweepResultDto {
 export class MetricsQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, Max } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
 import { CONTACT_STATUSES, type ContactStatus } from '../contact.entity';
-import { IsEmailAddress, IsMobile, IsWechatId } from './validators';
+import { EMAIL_MAX_LENGTH, IsEmailAddress, IsMobile, IsWechatId, MOBILE_MAX_LENGTH, WECHAT_ID_MAX_LENGTH } from './validators';
 import { trim } from '../../../common/http/transforms';
 
 export class ContactInputDto {
@@ -19,17 +20,17 @@ export class ContactInputDto {
   @Length(0, 100)
   position?: string;
 
-  @ApiPropertyOptional({ example: '+86 138-0013-8000', description: 'Mainland mobile (+86 optional) or E.164; stored normalized and encrypted' })
+  @ApiPropertyOptional({ example: '+86 138-0013-8000', description: 'Mainland mobile (+86 optional) or E.164; stored normalized and encrypted', maxLength: MOBILE_MAX_LENGTH })
   @IsOptional()
   @IsMobile()
   mobile?: string;
 
-  @ApiPropertyOptional({ example: 'zhang.wei@example.com', description: 'Stored lower-cased and encrypted' })
+  @ApiPropertyOptional({ example: 'zhang.wei@example.com', description: 'Stored lower-cased and encrypted', maxLength: EMAIL_MAX_LENGTH })
   @IsOptional()
   @IsEmailAddress()
   email?: string;
 
-  @ApiPropertyOptional({ example: 'wxid_zhangwei01', description: 'Stored encrypted' })
+  @ApiPropertyOptional({ example: 'wxid_zhangwei01', description: 'Stored encrypted', maxLength: WECHAT_ID_MAX_LENGTH })
   @IsOptional()
   @IsWechatId()
   wechatId?: string;
@@ -55,17 +56,17 @@ export class UpdateContactDto {
   @Length(0, 100)
   position?: string;
 
-  @ApiPropertyOptional({ example: '13800138000' })
+  @ApiPropertyOptional({ example: '13800138000', maxLength: MOBILE_MAX_LENGTH })
   @IsOptional()
   @IsMobile()
   mobile?: string;
 
-  @ApiPropertyOptional({ example: 'zhang.wei@example.com' })
+  @ApiPropertyOptional({ example: 'zhang.wei@example.com', maxLength: EMAIL_MAX_LENGTH })
   @IsOptional()
   @IsEmailAddress()
   email?: string;
 
-  @ApiPropertyOptional({ example: 'wxid_zhangwei01' })
+  @ApiPropertyOptional({ example: 'wxid_zhangwei01', maxLength: WECHAT_ID_MAX_LENGTH })
   @IsOptional()
   @IsWechatId()
   wechatId?: string;
@@ -75,9 +76,10 @@ export class UpdateContactDto {
   @IsIn([true], { message: 'isPrimary can only be set to true; make another contact primary instead' })
   isPrimary?: true;
 
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 

@@ -5,20 +5,20 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
-  IsISO8601,
-  IsNumber,
+  IsObject,
   IsOptional,
-  Matches,
   IsString,
   IsUUID,
   Length,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { INT32_MAX, IsDecimal } from '../../../common/http/numbers';
+import { IsRfc3339DateTime, IsCalendarDate } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import {
   CONSENT_STATUSES,
@@ -60,7 +60,7 @@ export class NeedsDto {
   @Length(0, 500)
   purchaseIntent?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['云服务器', '存储'], description: '产品偏好' })
+  @ApiPropertyOptional({ maxItems: 20, items: { type: 'string', maxLength: 100 }, type: [String], example: ['云服务器', '存储'], description: '产品偏好' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -106,7 +106,7 @@ class CustomerFieldsDto {
   @IsIn(CUSTOMER_STAGES)
   stage?: CustomerStage;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 5, example: 3 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 5, example: 3 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -115,6 +115,7 @@ class CustomerFieldsDto {
 
   @ApiPropertyOptional({ type: NeedsDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => NeedsDto)
   needs?: NeedsDto;
@@ -125,26 +126,25 @@ class CustomerFieldsDto {
   @Length(0, 5000)
   notes?: string;
 
-  @ApiPropertyOptional({ example: '91350100M000100Y43', description: '统一社会信用代码: 18 characters with a valid check character' })
+  @ApiPropertyOptional({ example: '91350100M000100Y43', minLength: 18, maxLength: 18, description: '统一社会信用代码: 18 characters with a valid check character' })
   @IsOptional()
   @Transform(upperTrim)
   @IsCreditCode()
   creditCode?: string;
 
-  @ApiPropertyOptional({ example: 12000000, minimum: 0, description: 'Annual revenue with us, in yuan (tier criterion)' })
+  @ApiPropertyOptional({ example: 12000000, minimum: 0, maximum: 9_999_999_999_999, description: 'Annual revenue with us, in yuan, at most 2 decimals (tier criterion)' })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimal(2)
   @Min(0)
   @Max(9_999_999_999_999)
   annualRevenue?: number;
 
   @ApiPropertyOptional({ format: 'date', example: '2021-03-01', description: 'Start of the cooperation (tier criterion)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'cooperationSince must be a date like 2021-03-01' })
+  @IsCalendarDate()
   cooperationSince?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 85, description: 'Potential score (tier criterion)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100, example: 85, description: 'Potential score (tier criterion)' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -170,10 +170,11 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @IsUUID()
   ownerId?: string;
 
-  @ApiProperty({ type: [ContactInputDto], description: 'At least one contact, at least one of them with a mobile number' })
+  @ApiProperty({ maxItems: 20, type: [ContactInputDto], description: 'At least one contact, at least one of them with a mobile number' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => ContactInputDto)
   contacts: ContactInputDto[];
@@ -206,10 +207,11 @@ export class UpdateCustomerDto extends CustomerFieldsDto {
   @Length(2, 200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 3, description: 'The version you read (or send If-Match); a stale one gives 412 VERSION_CONFLICT' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 3, description: 'The version you read (or send If-Match); a stale one gives 412 VERSION_CONFLICT' })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version?: number;
 
   @ApiPropertyOptional({ example: '客户战略调整', maxLength: 500, description: 'Required when changing a strategic or importance-5 customer' })
@@ -224,7 +226,7 @@ export const CUSTOMER_SORTS = ['name', '-name', 'createdAt', '-createdAt', 'upda
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 
 export class ListCustomersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: '华为', description: 'Fuzzy match on full or short name' })
+  @ApiPropertyOptional({ maxLength: 100, example: '华为', description: 'Fuzzy match on full or short name' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -241,7 +243,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsIn(CUSTOMER_SOURCES)
   source?: CustomerSource;
 
-  @ApiPropertyOptional({ example: '通信设备' })
+  @ApiPropertyOptional({ maxLength: 100, example: '通信设备' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -266,7 +268,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsIn(CUSTOMER_STATUSES)
   status?: CustomerStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 5 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 5 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -276,7 +278,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   updatedSince?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only customers who granted marketing consent (always on for marketing)' })
@@ -285,7 +287,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsBoolean()
   marketable?: boolean;
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Customers carrying ALL of these tags (repeat the parameter or separate by commas)' })
+  @ApiPropertyOptional({ maxItems: 20, type: [String], format: 'uuid', description: 'Customers carrying ALL of these tags (repeat the parameter or separate by commas)' })
   @IsOptional()
   @Transform(toIdList)
   @IsArray()
@@ -293,7 +295,7 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsUUID('all', { each: true })
   tagIds?: string[];
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Customers carrying ANY of these tags' })
+  @ApiPropertyOptional({ maxItems: 20, type: [String], format: 'uuid', description: 'Customers carrying ANY of these tags' })
   @IsOptional()
   @Transform(toIdList)
   @IsArray()
@@ -424,24 +426,27 @@ export class DuplicateCheckDto {
   @Length(2, 200)
   name: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['13800138000'] })
+  @ApiPropertyOptional({ maxItems: 20, type: [String], items: { type: 'string', maxLength: 32 }, example: ['13800138000'] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
+  @MaxLength(32, { each: true })
   mobiles?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['zhang.wei@example.com'] })
+  @ApiPropertyOptional({ maxItems: 20, type: [String], items: { type: 'string', maxLength: 254 }, example: ['zhang.wei@example.com'] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
+  @MaxLength(254, { each: true })
   emails?: string[];
 
-  @ApiPropertyOptional({ example: '91350100M000100Y43' })
+  @ApiPropertyOptional({ example: '91350100M000100Y43', maxLength: 18 })
   @IsOptional()
   @Transform(upperTrim)
   @IsString()
+  @MaxLength(18)
   creditCode?: string;
 }
 
@@ -598,7 +603,7 @@ export class DueFollowUpsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Due at or before this time (default: now)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   before?: string;
   @ApiPropertyOptional({
     enum: FOLLOW_UP_STATUSES,

@@ -17,7 +17,7 @@ export class MergePreviewRequestDto {
   @IsUUID()
   survivorId: string;
 
-  @ApiProperty({ type: [String], format: 'uuid', description: '1 to 20 customers merged into the survivor' })
+  @ApiProperty({ maxItems: 20, type: [String], format: 'uuid', description: '1 to 20 customers merged into the survivor' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Length, Min } from 'class-validator';
+import { IsInt, IsString, Length, Min, Max } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
 import { DepartmentEntity } from '../department.entity';
 import { trim } from '../../../common/http/transforms';
 
@@ -13,9 +14,10 @@ export class CreateDepartmentDto {
 }
 
 export class UpdateDepartmentDto extends CreateDepartmentDto {
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 

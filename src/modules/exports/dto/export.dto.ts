@@ -1,6 +1,6 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsString, Length, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
 import { ListCustomersQueryDto } from '../../customers/dto/customer.dto';
 import { ROLES } from '../../../common/auth/roles';
 import { trim } from '../../../common/http/transforms';
@@ -29,6 +29,8 @@ export class RequestExportDto {
       "Who approves follows from it: the requester's department manager when a manager or sales rep exports their own department " +
       '(no departmentId, or their own); an admin for everything else (another department, company-wide, any request by service, marketing or an admin)',
   })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ExportFilterDto)
   filter: ExportFilterDto;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { trim } from '../../../common/http/transforms';
 
 export class IndustryDto {
@@ -19,10 +19,11 @@ export class IndustryDto {
 }
 
 export class ReplaceIndustriesDto {
-  @ApiProperty({ type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
+  @ApiProperty({ maxItems: 500, type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => IndustryDto)
   industries: IndustryDto[];

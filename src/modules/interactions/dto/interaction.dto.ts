@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min, Max } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';
 import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
 import { trim } from '../../../common/http/transforms';
@@ -28,7 +30,7 @@ class InteractionTextDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-29T09:00:00+08:00', description: 'Becomes the customer\'s next follow-up' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   nextActionDueAt?: string;
 }
 
@@ -39,7 +41,7 @@ const SUMMARY_RULE =
 
 export class RecordInteractionDto extends InteractionTextDto {
   @ApiProperty({ format: 'date-time', example: '2026-11-22T10:00:00+08:00', description: OCCURRED_AT_RULE })
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   occurredAt: string;
 
   @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
@@ -74,24 +76,25 @@ export class CorrectInteractionDto extends InteractionTextDto {
     description: `When the contact really took place. ${OCCURRED_AT_RULE}. Moves the customer's last interaction (back, too)`,
   })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   occurredAt?: string;
 
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
 export class ListInteractionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt at or after' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt before' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   to?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Customers of this owner (narrows your scope, never widens it)' })

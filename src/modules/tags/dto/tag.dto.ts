@@ -1,12 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
+
+/** The stored name is 1–30 characters after NFKC, trimming and collapsing spaces (checked by the service); this only bounds the raw input. */
+const TAG_NAME_INPUT_MAX_LENGTH = 200;
 
 export class CreateTagGroupDto {
-  @ApiProperty({ example: '采购阶段', description: '1–30 characters, unique (case-insensitive)' })
+  @ApiProperty({ example: '采购阶段', maxLength: TAG_NAME_INPUT_MAX_LENGTH, description: '1–30 characters, unique (case-insensitive)' })
   @IsString()
+  @MaxLength(TAG_NAME_INPUT_MAX_LENGTH)
   name: string;
 
-  @ApiPropertyOptional({ example: 10, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, example: 10, default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -25,12 +30,13 @@ export class CreateTagGroupDto {
 }
 
 export class UpdateTagGroupDto {
-  @ApiPropertyOptional({ example: '采购阶段' })
+  @ApiPropertyOptional({ example: '采购阶段', maxLength: TAG_NAME_INPUT_MAX_LENGTH })
   @IsOptional()
   @IsString()
+  @MaxLength(TAG_NAME_INPUT_MAX_LENGTH)
   name?: string;
 
-  @ApiPropertyOptional({ example: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, example: 10 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -47,18 +53,20 @@ export class UpdateTagGroupDto {
   @IsBoolean()
   allowPersonal?: boolean;
 
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
 export class CreateTagDto {
-  @ApiProperty({ example: '高意向', description: '1–30 characters, unique in the group (case-insensitive)' })
+  @ApiProperty({ example: '高意向', maxLength: TAG_NAME_INPUT_MAX_LENGTH, description: '1–30 characters, unique in the group (case-insensitive)' })
   @IsString()
+  @MaxLength(TAG_NAME_INPUT_MAX_LENGTH)
   name: string;
 
-  @ApiPropertyOptional({ example: 1, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, example: 1, default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -72,21 +80,23 @@ export class CreateTagDto {
 }
 
 export class UpdateTagDto {
-  @ApiPropertyOptional({ example: '高意向' })
+  @ApiPropertyOptional({ example: '高意向', maxLength: TAG_NAME_INPUT_MAX_LENGTH })
   @IsOptional()
   @IsString()
+  @MaxLength(TAG_NAME_INPUT_MAX_LENGTH)
   name?: string;
 
-  @ApiPropertyOptional({ example: 2 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, example: 2 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100000)
   order?: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1 })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
@@ -134,14 +144,14 @@ export class TagGroupDto {
 }
 
 export class ChangeCustomerTagsDto {
-  @ApiPropertyOptional({ type: [String], format: 'uuid', example: [] })
+  @ApiPropertyOptional({ maxItems: 50, type: [String], format: 'uuid', example: [] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true })
   add?: string[];
 
-  @ApiPropertyOptional({ type: [String], format: 'uuid', example: [] })
+  @ApiPropertyOptional({ maxItems: 50, type: [String], format: 'uuid', example: [] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -150,7 +160,7 @@ export class ChangeCustomerTagsDto {
 }
 
 export class BulkChangeCustomerTagsDto extends ChangeCustomerTagsDto {
-  @ApiProperty({ type: [String], format: 'uuid', description: '1 to 1,000 customers' })
+  @ApiProperty({ maxItems: 1000, type: [String], format: 'uuid', description: '1 to 1,000 customers' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)

@@ -1,31 +1,34 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { INT32_MAX, IsDecimal } from '../../../common/http/numbers';
+import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { INTERACTION_CHANNELS } from '../../interactions/interaction.entity';
 import { trim } from '../../../common/http/transforms';
 
 export class TierCriteriaDto {
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 10000000, description: 'Yuan per year' })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 9_999_999_999_999, example: 10000000, description: 'Yuan per year, at most 2 decimals' })
   @IsOptional()
-  @IsNumber()
+  @IsDecimal(2)
   @Min(0)
+  @Max(9_999_999_999_999)
   minAnnualRevenue?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 3 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, type: 'integer', nullable: true, example: 3 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   minCooperationYears?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 80 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, type: 'integer', nullable: true, example: 80 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   minPotentialScore?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 2, description: 'Activity: at least this many interactions in the last 90 days' })
+  @ApiPropertyOptional({ minimum: 0, maximum: 10000, type: 'integer', nullable: true, example: 2, description: 'Activity: at least this many interactions in the last 90 days' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -41,14 +44,14 @@ class TierFieldsDto {
   @Length(1, 50)
   name?: string;
 
-  @ApiPropertyOptional({ example: 30, description: 'Higher is more important; unique' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 30, description: 'Higher is more important; unique' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   rank?: number;
 
-  @ApiPropertyOptional({ example: 14, description: 'Days between contacts (沟通频率)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 366, example: 14, description: 'Days between contacts (沟通频率)' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -60,7 +63,7 @@ class TierFieldsDto {
   @IsIn(INTERACTION_CHANNELS)
   preferredChannel?: string;
 
-  @ApiPropertyOptional({ example: 120, description: 'Response target in minutes' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 43200, example: 120, description: 'Response target in minutes' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -75,13 +78,14 @@ class TierFieldsDto {
 
   @ApiPropertyOptional({ type: TierCriteriaDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => TierCriteriaDto)
   criteria?: TierCriteriaDto;
 }
 
 export class CreateTierDto extends TierFieldsDto {
-  @ApiProperty({ example: 'key', description: 'Stable code: lower-case letters, digits, _' })
+  @ApiProperty({ example: 'key', maxLength: 30, description: 'Stable code: lower-case letters, digits, _' })
   @Matches(/^[a-z][a-z0-9_]{1,29}$/, { message: 'code must be 2–30 lower-case letters, digits or _' })
   code: string;
 
@@ -91,13 +95,13 @@ export class CreateTierDto extends TierFieldsDto {
   @Length(1, 50)
   declare name: string;
 
-  @ApiProperty({ example: 35 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1000, example: 35 })
   @IsInt()
   @Min(1)
   @Max(1000)
   declare rank: number;
 
-  @ApiProperty({ example: 21 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 366, example: 21 })
   @IsInt()
   @Min(1)
   @Max(366)
@@ -107,7 +111,7 @@ export class CreateTierDto extends TierFieldsDto {
   @IsIn(INTERACTION_CHANNELS)
   declare preferredChannel: string;
 
-  @ApiProperty({ example: 240 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 43200, example: 240 })
   @IsInt()
   @Min(1)
   @Max(60 * 24 * 30)
@@ -115,9 +119,10 @@ export class CreateTierDto extends TierFieldsDto {
 }
 
 export class UpdateTierDto extends TierFieldsDto {
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
@@ -173,7 +178,7 @@ export class SetCustomerTierDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'The pin ends at this time (in the future, at most 5 years ahead); omitted, it holds until released' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsRfc3339DateTime()
   pinnedUntil?: string;
 
   @ApiProperty({ example: '年度采购额超过一千万', minLength: 1, maxLength: 500 })

@@ -8,7 +8,7 @@ export class RequestTransferDto {
   @IsUUID()
   toUserId: string;
 
-  @ApiProperty({ type: [String], format: 'uuid', description: '1 to 500 customers' })
+  @ApiProperty({ maxItems: 500, type: [String], format: 'uuid', description: '1 to 500 customers' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
@@ -31,7 +31,7 @@ export class SuccessionDto {
   @IsUUID()
   toUserId: string;
 
-  @ApiProperty({ type: [String], format: 'uuid' })
+  @ApiProperty({ maxItems: 500, type: [String], format: 'uuid' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)

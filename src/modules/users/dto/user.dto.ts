@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min, Max } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
 import { type Role, ROLES } from '../../../common/auth/roles';
 import { PageQueryDto } from '../../../common/pagination';
 import { UserEntity } from '../user.entity';
 import { trim, lowerTrim, toBoolean } from '../../../common/http/transforms';
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'li.lei', description: '3–50 characters: letters, digits, dot, dash, underscore; case-insensitive' })
+  @ApiProperty({ maxLength: 50, example: 'li.lei', description: '3–50 characters: letters, digits, dot, dash, underscore; case-insensitive' })
   @Transform(lowerTrim)
   @IsString()
   @Length(3, 50)
@@ -58,9 +59,10 @@ export class UpdateUserDto {
   @IsUUID()
   departmentId?: string;
 
-  @ApiProperty({ example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read; a stale one gives 412 VERSION_CONFLICT' })
   @IsInt()
   @Min(1)
+  @Max(INT32_MAX)
   version: number;
 }
 
