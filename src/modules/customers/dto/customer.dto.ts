@@ -424,17 +424,17 @@ export class DuplicateCheckDto {
   @Length(2, 200)
   name: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['13800138000'] })
+  @ApiPropertyOptional({ type: [String], example: ['13800138000'], maxItems: 5, description: 'At most 5 per call' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(5, { message: 'mobiles may name at most 5 numbers per call' })
   @IsString({ each: true })
   mobiles?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['zhang.wei@example.com'] })
+  @ApiPropertyOptional({ type: [String], example: ['zhang.wei@example.com'], maxItems: 5, description: 'At most 5 per call' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(5, { message: 'emails may name at most 5 addresses per call' })
   @IsString({ each: true })
   emails?: string[];
 
