@@ -28,12 +28,20 @@ const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+/**
+ * Fastify's own form of a hop count (the Nest adapter's type leaves numbers out): the socket's
+ * peer is hop 0, then X-Forwarded-For from the right; the first untrusted one is the client.
+ */
+function trustProxyOption(setting: AppConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 /** Builds the HTTP application (not yet listening). Used by main, the tests and the contract generator. */
 export async function createApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const { config } = runtime;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     // Fastify's own pino logger: JSON lines, each request's carrying its reqId.
     logger: {

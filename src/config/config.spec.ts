@@ -25,6 +25,11 @@ describe('loadConfig', () => {
     ['CRM_TIMEZONE', 'Mars/Olympus'],
     ['WORK_DAY_START', '9am'],
     ['WORK_DAY_END', '08:00'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '0'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,proxy.example.com'],
+    ['DUPLICATE_CHECK_PER_MINUTE', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
@@ -35,6 +40,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) })).toThrow(/CRM_DATA_KEY/);
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) });
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
+  });
+
+  it('takes TRUST_PROXY as a hop count or a list of proxy addresses, never "every hop"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/hop count/);
   });
 
   it('parses CORS origins', () => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The only place that reads process.env. Every setting is validated once at boot;
  * a bad value stops the start with a message naming the variable.
@@ -19,8 +21,13 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Swagger UI on /docs (the JSON contract on /openapi.json is always served). */
   swaggerUi: boolean;
-  /** Behind a load balancer: take the client address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Behind a load balancer: which hops of X-Forwarded-For to believe. `false` (none), a hop
+   * count (the client is that many addresses from the right), or the proxies' addresses/CIDRs.
+   */
+  trustProxy: false | number | string[];
+  /** POST /customers/duplicate-check calls per user and minute (per instance). */
+  duplicateCheckPerMinute: number;
   /** 64 hex characters: the AES-256-GCM key of personal data at rest (generated in embedded mode). */
   dataKey?: string;
   /** Days without interaction after which a customer with nothing planned becomes dormant. */
@@ -102,6 +109,37 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Never "trust every hop": a client could then name any address it likes in X-Forwarded-For.
+ * Either the number of proxies in front of the service, or their addresses.
+ */
+function trustProxy(env: Env): AppConfig['trustProxy'] {
+  const raw = read(env, 'TRUST_PROXY');
+  const usage = 'must be false, a hop count (1 = one load balancer in front) or a comma-separated list of proxy addresses/CIDRs';
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') throw new ConfigError('TRUST_PROXY', `${usage}; "true" (trust every hop) is no longer accepted`);
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `hop count must be between 1 and 10, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !proxyAddress(e));
+  if (bad !== undefined || entries.length === 0) throw new ConfigError('TRUST_PROXY', `${usage}, got "${bad ?? raw}"`);
+  return entries;
+}
+
 function timeOfDay(env: Env, name: string, fallback: string): string {
   const value = read(env, name) ?? fallback;
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new ConfigError(name, `must be a time like 09:00, got "${value}"`);
@@ -164,7 +202,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     swaggerUi: bool(env, 'SWAGGER_UI', true),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
+    duplicateCheckPerMinute: integer(env, 'DUPLICATE_CHECK_PER_MINUTE', 30, 1, 10_000),
     dataKey,
     dormancyDays: integer(env, 'DORMANCY_DAYS', 365, 1, 3650),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),

@@ -19,6 +19,9 @@ export const ERROR_CATALOG = {
   UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
   PRECONDITION_REQUIRED: { status: 428, title: 'Send the version you read (If-Match or version)' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests: retry after the time in Retry-After' },
+  REFERENCE_NOT_FOUND: { status: 422, title: 'A referenced record does not exist' },
+  IN_USE: { status: 409, title: 'The record is still referenced by other records' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   // users and departments

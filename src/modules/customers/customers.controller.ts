@@ -8,6 +8,7 @@ import {
   ApiPreconditionFailedResponse,
   ApiResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -52,10 +53,19 @@ export class CustomersController {
   @Post('duplicate-check')
   @HttpCode(200)
   @Roles('admin', 'manager', 'sales')
-  @ApiOperation({ operationId: 'checkCustomerDuplicates', summary: 'Exact duplicates (a create would be refused) and similar names (warnings)' })
+  @ApiOperation({
+    operationId: 'checkCustomerDuplicates',
+    summary: 'Exact duplicates (a create would be refused) and similar names (warnings), among active customers',
+    description: 'At most 5 mobiles and 5 e-mails per call, and DUPLICATE_CHECK_PER_MINUTE calls (default 30) per user and minute, per instance.',
+  })
   @ApiOkResponse({ type: DuplicateCheckResultDto })
-  checkCustomerDuplicates(@Body() dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
-    return this.customers.checkDuplicates(dto);
+  @ApiTooManyRequestsResponse({
+    type: ProblemDto,
+    description: 'RATE_LIMITED: too many checks this minute (see Retry-After)',
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+  })
+  checkCustomerDuplicates(@CurrentUser() caller: AuthUser, @Body() dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
+    return this.customers.checkDuplicates(caller, dto);
   }
 
   @Post('dormancy-sweep')

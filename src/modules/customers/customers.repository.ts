@@ -33,6 +33,8 @@ export interface DuplicateProbe {
   excludeId?: string;
   /** A contact whose own mobile and e-mail do not count (the one being changed). */
   excludeContactId?: string;
+  /** Only active customers (the duplicate check); otherwise the archive counts too, as for the unique indexes. */
+  activeOnly?: boolean;
 }
 
 export interface CustomerListFilter {
@@ -105,20 +107,22 @@ export class CustomersRepository {
          JOIN customers c ON c.id = m.customer_id
          JOIN users u ON u.id = c.owner_id
         WHERE c.status NOT IN ('deleted', 'merged') AND ($5::uuid IS NULL OR c.id <> $5::uuid)
+          AND (NOT $7::boolean OR c.status = 'active')
         ORDER BY c.name, c.id, m.matched_on`,
-      [probe.nameNormalized, probe.creditCode ?? null, probe.mobileHashes, probe.emailHashes, probe.excludeId ?? null, probe.excludeContactId ?? null],
+      [probe.nameNormalized, probe.creditCode ?? null, probe.mobileHashes, probe.emailHashes, probe.excludeId ?? null, probe.excludeContactId ?? null, probe.activeOnly === true],
     );
   }
 
   /** Names at least `threshold` similar (pg_trgm), best first. */
-  async similarNames(name: string, threshold: number, limit: number): Promise<SimilarCustomerDto[]> {
+  async similarNames(name: string, threshold: number, limit: number, activeOnly = false): Promise<SimilarCustomerDto[]> {
     const rows: (SimilarCustomerDto & { similarity: string | number })[] = await this.transactions.manager.query(
       `SELECT c.id, c.name, c.owner_id AS "ownerId", u.display_name AS "ownerName", round(similarity(c.name, $1)::numeric, 3) AS similarity
          FROM customers c JOIN users u ON u.id = c.owner_id
         WHERE c.name % $1 AND similarity(c.name, $1) >= $2 AND c.status NOT IN ('deleted', 'merged')
+          AND (NOT $4::boolean OR c.status = 'active')
         ORDER BY similarity(c.name, $1) DESC, c.id
         LIMIT $3`,
-      [name, threshold, limit],
+      [name, threshold, limit, activeOnly],
     );
     return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
   }

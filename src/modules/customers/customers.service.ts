@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, invalidCursor, Page } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
+import { SlidingWindow } from '../../common/rate/sliding-window';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
@@ -61,7 +62,12 @@ export class CustomersService {
     private readonly industries: IndustriesService,
     private readonly reactivation: CustomerReactivation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
+  }
+
+  /** The duplicate check reads across every customer: a per-user budget keeps it from being a lookup service. */
+  private readonly duplicateChecks: SlidingWindow;
 
   /** "Who contacts, who records": the creator owns the customer unless a manager or admin assigns someone. */
   async create(caller: AuthUser, dto: CreateCustomerDto): Promise<CustomerDto> {
@@ -104,15 +110,26 @@ export class CustomersService {
     );
   }
 
-  /** Exact matches (what a create would be refused for) and similar names (warnings). */
-  async checkDuplicates(dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
+  /**
+   * Exact matches and similar names (warnings) among active customers: the archive, deleted and
+   * merged records are nobody's business here (a create can still be refused for an archived
+   * one, with the 409 naming it). Rate-limited per user.
+   */
+  async checkDuplicates(caller: AuthUser, dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
+    const budget = this.duplicateChecks.take(caller.id);
+    if (!budget.allowed) {
+      throw new DomainError('RATE_LIMITED', `At most ${this.duplicateChecks.limit} duplicate checks per minute; retry in ${budget.retryAfterSeconds} s`, {
+        headers: { 'Retry-After': String(budget.retryAfterSeconds) },
+      });
+    }
     const duplicates = await this.customers.findDuplicates({
       nameNormalized: normalizeCustomerName(dto.name),
       creditCode: dto.creditCode,
       ...this.codec.lookupHashes(dto.mobiles ?? [], dto.emails ?? []),
+      activeOnly: true,
     });
     const exact = new Set(duplicates.map((d) => d.id));
-    const similar = (await this.customers.similarNames(dto.name, SIMILARITY_THRESHOLD, 10)).filter((s) => !exact.has(s.id));
+    const similar = (await this.customers.similarNames(dto.name, SIMILARITY_THRESHOLD, 10, true)).filter((s) => !exact.has(s.id));
     return { duplicates, similar };
   }
 

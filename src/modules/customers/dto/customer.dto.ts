@@ -426,18 +426,18 @@ export class DuplicateCheckDto {
   @Length(2, 200)
   name: string;
 
-  @ApiPropertyOptional({ maxItems: 20, type: [String], items: { type: 'string', maxLength: 32 }, example: ['13800138000'] })
+  @ApiPropertyOptional({ maxItems: 5, type: [String], items: { type: 'string', maxLength: 32 }, example: ['13800138000'], description: 'At most 5 per call' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(5, { message: 'mobiles may name at most 5 numbers per call' })
   @IsString({ each: true })
   @MaxLength(32, { each: true })
   mobiles?: string[];
 
-  @ApiPropertyOptional({ maxItems: 20, type: [String], items: { type: 'string', maxLength: 254 }, example: ['zhang.wei@example.com'] })
+  @ApiPropertyOptional({ maxItems: 5, type: [String], items: { type: 'string', maxLength: 254 }, example: ['zhang.wei@example.com'], description: 'At most 5 per call' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(5, { message: 'emails may name at most 5 addresses per call' })
   @IsString({ each: true })
   @MaxLength(254, { each: true })
   emails?: string[];
