@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { PageQueryDto } from '../../../common/pagination';
 import { APPROVAL_STATUSES, type ApprovalStatus, STEP_KINDS, STEP_STATUSES } from '../approval.entity';
 import { trim } from '../../../common/http/transforms';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { ACTION_FILTER, AUDIT_ORDERS, type AuditOrder, EXPORT_FORMATS, type ExportFormat } from '../audit-log.rules';
 

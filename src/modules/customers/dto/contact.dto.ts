@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, Max } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Min, Max } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { CONTACT_STATUSES, type ContactStatus } from '../contact.entity';
 import { EMAIL_MAX_LENGTH, IsEmailAddress, IsMobile, IsWechatId, MOBILE_MAX_LENGTH, WECHAT_ID_MAX_LENGTH } from './validators';

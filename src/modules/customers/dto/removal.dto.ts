@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsString, IsUUID, Length } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { CustomerSummaryDto } from './customer.dto';
 import { trim } from '../../../common/http/transforms';
 

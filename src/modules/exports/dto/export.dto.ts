@@ -1,6 +1,7 @@
-import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { ListCustomersQueryDto } from '../../customers/dto/customer.dto';
 import { ROLES } from '../../../common/auth/roles';
 import { trim } from '../../../common/http/transforms';
@@ -16,11 +17,16 @@ export class ExportFilterDto extends PickType(ListCustomersQueryDto, [
   'status',
   'importance',
   'updatedSince',
-  'marketable',
   'tagIds',
   'anyTagIds',
   'tierId',
-] as const) {}
+] as const) {
+  // In a JSON body a boolean is a boolean: the list's query form also takes the strings "true"/"false".
+  @ApiPropertyOptional({ type: Boolean, description: 'Only customers who granted marketing consent (always on for marketing)' })
+  @IsOptional()
+  @IsBoolean()
+  marketable?: boolean;
+}
 
 export class RequestExportDto {
   @ApiProperty({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min, Max } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Length, MaxLength, Min, Max } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { PageQueryDto } from '../../../common/pagination';

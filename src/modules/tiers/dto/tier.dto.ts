@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional as IsOptionalOrNull, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX, IsDecimal } from '../../../common/http/numbers';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { INTERACTION_CHANNELS } from '../../interactions/interaction.entity';
@@ -8,28 +9,28 @@ import { trim } from '../../../common/http/transforms';
 
 export class TierCriteriaDto {
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 9_999_999_999_999, example: 10000000, description: 'Yuan per year, at most 2 decimals' })
-  @IsOptional()
+  @IsOptionalOrNull() // null: no such criterion
   @IsDecimal(2)
   @Min(0)
   @Max(9_999_999_999_999)
   minAnnualRevenue?: number | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, type: 'integer', nullable: true, example: 3 })
-  @IsOptional()
+  @IsOptionalOrNull() // null: no such criterion
   @IsInt()
   @Min(0)
   @Max(100)
   minCooperationYears?: number | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, type: 'integer', nullable: true, example: 80 })
-  @IsOptional()
+  @IsOptionalOrNull() // null: no such criterion
   @IsInt()
   @Min(0)
   @Max(100)
   minPotentialScore?: number | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 10000, type: 'integer', nullable: true, example: 2, description: 'Activity: at least this many interactions in the last 90 days' })
-  @IsOptional()
+  @IsOptionalOrNull() // null: no such criterion
   @IsInt()
   @Min(0)
   @Max(10000)

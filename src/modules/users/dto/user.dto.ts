@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min, Max } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Matches, Min, Max } from 'class-validator';
+import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { type Role, ROLES } from '../../../common/auth/roles';
 import { PageQueryDto } from '../../../common/pagination';
