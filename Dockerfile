@@ -12,7 +12,8 @@ COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled code and production dependencies only, as a non-root user.
-# It expects an external PostgreSQL: set DATABASE_URL, JWT_SECRET and CRM_ADMIN_PASSWORD.
+# It expects an external PostgreSQL: set DATABASE_URL (the runtime login), MIGRATION_DATABASE_URL (the
+# owner login), JWT_SECRET and CRM_ADMIN_PASSWORD.
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app

@@ -6,9 +6,9 @@ import { createApp } from './bootstrap';
 import { JobScheduler } from './common/jobs/job-scheduler';
 import { AppConfig, ConfigError } from './config/config';
 import { loadOrCreateSecrets } from './database/data-dir-secrets';
-import { migrateUnderLock } from './database/data-source';
+import { prepareEmbeddedDatabase } from './database/database-roles';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
-import { ensureDatabase } from './database/ensure-database';
+import { currentUser, migrateAndGrant } from './database/migrate';
 import { UsersService } from './modules/users';
 
 export interface RunningService {
@@ -21,13 +21,16 @@ export interface RunningService {
 
 /**
  * Everything `npm start` does before listening: the database (embedded unless DATABASE_URL),
- * migrations and the first admin, once across instances.
+ * migrations and the runtime login's grants as the owner login, and the first admin, once across
+ * instances. The service itself then runs as the runtime login (src/database/database-roles.ts).
  */
 export async function startService(config: AppConfig): Promise<RunningService> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   let jwtSecret = config.jwt.secret;
   let dataKey = config.dataKey;
+  // The login that owns the schema and runs the migrations; without MIGRATION_DATABASE_URL, DATABASE_URL's (warned).
+  let ownerUrl = config.migrationDatabaseUrl ?? databaseUrl;
   if (databaseUrl === undefined) {
     const secrets = loadOrCreateSecrets(config.dataDir);
     embedded = await startEmbeddedPostgres({
@@ -35,7 +38,15 @@ export async function startService(config: AppConfig): Promise<RunningService> {
       password: secrets.postgresPassword,
       port: config.embeddedPgPort,
     });
-    databaseUrl = await ensureDatabase(embedded.url, 'crm');
+    // The embedded superuser creates the two logins (and hands an older data directory's tables to the owner).
+    const logins = await prepareEmbeddedDatabase(embedded.url, 'crm', { owner: secrets.ownerPassword, runtime: secrets.runtimePassword }).catch(
+      async (error: unknown) => {
+        await embedded?.stop().catch(() => undefined);
+        throw error;
+      },
+    );
+    databaseUrl = logins.runtimeUrl;
+    ownerUrl = logins.ownerUrl;
     jwtSecret ??= secrets.jwtSecret;
     dataKey ??= secrets.dataKey;
   }
@@ -49,7 +60,7 @@ export async function startService(config: AppConfig): Promise<RunningService> {
   };
   let generatedAdminPassword: string | undefined;
   try {
-    await migrateUnderLock(app.get(DataSource), async () => {
+    await migrateAndGrant(ownerUrl!, await currentUser(app.get(DataSource)), async () => {
       const users = app.get(UsersService);
       if (await users.initialAdminExists()) return;
       let password = config.adminPassword;

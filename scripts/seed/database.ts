@@ -23,10 +23,14 @@ export interface OpenDatabase {
   stop(): Promise<void>;
 }
 
-/** Starts the data directory's embedded server (creating it on first use), or takes DATABASE_URL. */
+/**
+ * Starts the data directory's embedded server (creating it on first use; the seed works as its
+ * superuser, and the service's start at the end hands what it made to the owner login), or takes
+ * MIGRATION_DATABASE_URL (the owner login, which may migrate) or else DATABASE_URL.
+ */
 export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
   if (config.databaseUrl !== undefined) {
-    return { url: config.databaseUrl, dataKey: config.dataKey!, stop: async () => undefined };
+    return { url: config.migrationDatabaseUrl ?? config.databaseUrl, dataKey: config.dataKey!, stop: async () => undefined };
   }
   const secrets = loadOrCreateSecrets(config.dataDir);
   const embedded = await startEmbeddedPostgres({

@@ -45,8 +45,10 @@ export async function onServer<T>(serverUrl: string, work: (client: Client) => P
   }
 }
 
-export async function createDatabase(serverUrl: string, name: string, template?: string): Promise<string> {
-  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
+export async function createDatabase(serverUrl: string, name: string, template?: string, owner?: string): Promise<string> {
+  await onServer(serverUrl, (client) =>
+    client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}${owner ? ` OWNER "${owner}"` : ''}`),
+  );
   return databaseUrl(serverUrl, name);
 }
 

@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://x@y/z'],
     ['DATABASE_URL', 'not a url'],
+    ['MIGRATION_DATABASE_URL', 'mysql://x@y/z'],
+    ['MIGRATION_DATABASE_URL', 'postgres://owner:p@db:5432/crm'],
     ['JWT_SECRET', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['CORS_ORIGINS', 'https://ok.example.com,not-an-origin'],
@@ -40,6 +42,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) })).toThrow(/CRM_DATA_KEY/);
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) });
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
+    expect(config.migrationDatabaseUrl).toBeUndefined();
+  });
+
+  it('takes the owner login of the migrations from MIGRATION_DATABASE_URL, beside DATABASE_URL', () => {
+    const external = { DATABASE_URL: 'postgres://app:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) };
+    const config = loadConfig({ ...external, MIGRATION_DATABASE_URL: 'postgres://owner:q@db:5432/crm' });
+    expect(config.migrationDatabaseUrl).toBe('postgres://owner:q@db:5432/crm');
   });
 
   it('takes TRUST_PROXY as a hop count or a list of proxy addresses, never "every hop"', () => {

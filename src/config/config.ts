@@ -9,6 +9,11 @@ export interface AppConfig {
   host: string;
   /** Unset: the service runs an embedded PostgreSQL under dataDir. */
   databaseUrl?: string;
+  /**
+   * With DATABASE_URL: the login that owns the schema and runs the migrations, granting DATABASE_URL's
+   * login only what the service needs. Unset: DATABASE_URL's login does both (a warning at start).
+   */
+  migrationDatabaseUrl?: string;
   dataDir: string;
   /** 0 picks a free port at each start. */
   embeddedPgPort: number;
@@ -76,17 +81,17 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   return oneOf(env, name, ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = read(env, 'DATABASE_URL');
+function databaseUrl(env: Env, name = 'DATABASE_URL'): string | undefined {
+  const raw = read(env, name);
   if (raw === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/crm');
+    throw new ConfigError(name, 'must be a URL such as postgres://user:password@host:5432/crm');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+    throw new ConfigError(name, `must use the postgres:// scheme, got "${url.protocol}"`);
   }
   return raw;
 }
@@ -161,6 +166,10 @@ function workingTime(env: Env): AppConfig['workingTime'] {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const dbUrl = databaseUrl(env);
+  const migrationDbUrl = databaseUrl(env, 'MIGRATION_DATABASE_URL');
+  if (migrationDbUrl !== undefined && dbUrl === undefined) {
+    throw new ConfigError('MIGRATION_DATABASE_URL', 'needs DATABASE_URL (the runtime login); the embedded database creates both logins itself');
+  }
   const jwtSecret = read(env, 'JWT_SECRET');
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
@@ -184,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: read(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: dbUrl,
+    migrationDatabaseUrl: migrationDbUrl,
     dataDir: read(env, 'CRM_DATA_DIR') ?? './.data',
     embeddedPgPort: integer(env, 'CRM_EMBEDDED_PG_PORT', 0, 0, 65535),
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 /** Secrets kept in the data directory in embedded mode, generated on first start (file mode 0600). */
 export interface DataDirSecrets {
+  /** The embedded cluster's superuser: creates the two logins below, nothing else connects with it. */
   postgresPassword: string;
+  /** The login owning the schema (migrations). Added on the first start after an upgrade. */
+  ownerPassword: string;
+  /** The login the service runs as: data rights only, owns nothing. Added on the first start after an upgrade. */
+  runtimePassword: string;
   jwtSecret: string;
   /** 32 bytes as hex: the key of personal data at rest. Losing it loses that data: back it up with the data. */
   dataKey: string;
@@ -15,6 +20,8 @@ export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DataDirSecrets>) : {};
   const secrets: DataDirSecrets = {
     postgresPassword: stored.postgresPassword ?? randomBytes(24).toString('base64url'),
+    ownerPassword: stored.ownerPassword ?? randomBytes(24).toString('base64url'),
+    runtimePassword: stored.runtimePassword ?? randomBytes(24).toString('base64url'),
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString('base64url'),
     dataKey: stored.dataKey ?? randomBytes(32).toString('hex'),
   };

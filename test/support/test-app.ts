@@ -5,6 +5,7 @@ import createClient, { Client } from 'openapi-fetch';
 import { Pool } from 'pg';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
+import { urlWithLogin } from '../../src/database/database-roles';
 import { UsersService } from '../../src/modules/users';
 import { createDatabase, dropDatabase } from '../../scripts/support/scratch-postgres';
 import type { components, paths } from '../client/schema';
@@ -20,8 +21,13 @@ export interface TestApp {
   baseUrl: string;
   /** A client typed from the committed openapi/openapi.json, without a token. */
   anonymous: Api;
-  /** Direct access to this file's database, for assertions and for what no API may do. */
+  /**
+   * Direct access to this file's database as the server's superuser, for assertions and for what no
+   * API may do (the app itself runs as the runtime login, which owns nothing).
+   */
   db: Pool;
+  /** This file's database as each of the service's two logins (global-setup.ts creates them). */
+  urls: { owner: string; runtime: string };
   login(username: string, password: string): Promise<Api>;
   admin(): Promise<Api>;
   /** Creates a department, or returns its id when it exists. */
@@ -48,14 +54,18 @@ export async function tokenFor(t: Pick<TestApp, 'anonymous'>, username: string, 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const serverUrl = process.env.CRM_TEST_SERVER_URL!;
   const name = `crm_test_${randomBytes(5).toString('hex')}`;
-  const databaseUrl = await createDatabase(serverUrl, name, process.env.CRM_TEST_TEMPLATE!);
+  const owner = JSON.parse(process.env.CRM_TEST_OWNER!) as { role: string; password: string };
+  const runtime = JSON.parse(process.env.CRM_TEST_RUNTIME!) as { role: string; password: string };
+  const superuserUrl = await createDatabase(serverUrl, name, process.env.CRM_TEST_TEMPLATE!, owner.role);
+  const urls = { owner: urlWithLogin(superuserUrl, owner.role, owner.password), runtime: urlWithLogin(superuserUrl, runtime.role, runtime.password) };
+  const databaseUrl = urls.runtime;
   const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', JOBS_ENABLED: 'false', ...env });
   const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY });
   await app.get(UsersService).ensureInitialAdmin(ADMIN_PASSWORD);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  const db = new Pool({ connectionString: databaseUrl, max: 3 });
+  const db = new Pool({ connectionString: superuserUrl, max: 3 });
   const others: NestFastifyApplication[] = [];
   const anonymous = clientFor(baseUrl);
 
@@ -92,6 +102,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     baseUrl,
     anonymous,
     db,
+    urls,
     login,
     admin,
     department,
