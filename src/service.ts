@@ -28,6 +28,7 @@ export async function startService(config: AppConfig): Promise<RunningService> {
   let databaseUrl = config.databaseUrl;
   let jwtSecret = config.jwt.secret;
   let dataKey = config.dataKey;
+  let auditSigningKey = config.auditSigningKey;
   if (databaseUrl === undefined) {
     const secrets = loadOrCreateSecrets(config.dataDir);
     embedded = await startEmbeddedPostgres({
@@ -38,11 +39,13 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     databaseUrl = await ensureDatabase(embedded.url, 'crm');
     jwtSecret ??= secrets.jwtSecret;
     dataKey ??= secrets.dataKey;
+    auditSigningKey ??= secrets.auditSigningKey;
   }
   if (jwtSecret === undefined) throw new ConfigError('JWT_SECRET', 'is required');
   if (dataKey === undefined) throw new ConfigError('CRM_DATA_KEY', 'is required');
+  if (auditSigningKey === undefined) throw new ConfigError('CRM_AUDIT_SIGNING_KEY', 'is required');
 
-  const app = await createApp({ config, databaseUrl, jwtSecret, dataKey });
+  const app = await createApp({ config, databaseUrl, jwtSecret, dataKey, auditSigningKey });
   const stop = async () => {
     await app.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SigningKey } from '../common/crypto/signing-key';
 
 /** Secrets kept in the data directory in embedded mode, generated on first start (file mode 0600). */
 export interface DataDirSecrets {
@@ -8,6 +9,8 @@ export interface DataDirSecrets {
   jwtSecret: string;
   /** 32 bytes as hex: the key of personal data at rest. Losing it loses that data: back it up with the data. */
   dataKey: string;
+  /** Ed25519 PKCS#8 PEM that signs audit checkpoints. Keep it apart from database backups: that is its point. */
+  auditSigningKey: string;
 }
 
 export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
@@ -17,6 +20,7 @@ export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
     postgresPassword: stored.postgresPassword ?? randomBytes(24).toString('base64url'),
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString('base64url'),
     dataKey: stored.dataKey ?? randomBytes(32).toString('hex'),
+    auditSigningKey: stored.auditSigningKey ?? SigningKey.generatePem(),
   };
   if (Object.keys(stored).length !== Object.keys(secrets).length) {
     mkdirSync(dataDir, { recursive: true });
