@@ -28,3 +28,10 @@ export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
   }
   return secrets;
 }
+
+/** After `npm run rotate-data-key` in embedded mode: the data directory's key becomes the one rotated to. */
+export function replaceDataKey(dataDir: string, dataKey: string): void {
+  const file = join(dataDir, 'secrets.json');
+  const secrets = { ...loadOrCreateSecrets(dataDir), dataKey };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+}
