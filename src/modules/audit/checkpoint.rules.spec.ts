@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { SigningKey } from '../../common/crypto/signing-key';
-import { checkpointMessage, checkpointProblem } from './checkpoint.rules';
+import { CheckpointChecker, checkpointMessage, checkpointProblem } from './checkpoint.rules';
 
 const key = SigningKey.parse(SigningKey.generatePem());
 const claim = { lastId: '1024', hash: 'ab'.repeat(32), occurredAt: '2026-11-22T02:00:00.000Z' };
@@ -56,5 +56,39 @@ describe('SigningKey', () => {
   it('refuses what is not an Ed25519 private key', () => {
     expect(() => SigningKey.parse('not a key')).toThrow(/Ed25519/);
     expect(() => SigningKey.parse(key.publicKeyPem)).toThrow(/Ed25519/);
+  });
+});
+
+describe('CheckpointChecker', () => {
+  const at = (lastId: string, hash: string) => {
+    const c = { lastId, hash, occurredAt: '2026-11-22T02:00:00.000Z' };
+    return { ...c, signature: key.sign(checkpointMessage(c)), keyId: key.keyId };
+  };
+  const h = (n: number) => n.toString(16).padStart(64, '0');
+
+  it('compares each checkpoint with its entry as the walk passes it', () => {
+    const checker = new CheckpointChecker([at('2', h(2)), at('4', h(4))], key);
+    for (const id of [1, 2, 3, 4, 5]) checker.see(String(id), h(id));
+    checker.finish(true);
+    expect([checker.valid, checker.checked, checker.firstMismatch]).toEqual([true, 2, null]);
+  });
+
+  it('names the oldest checkpoint whose entry changed', () => {
+    const checker = new CheckpointChecker([at('2', h(2)), at('4', h(4))], key);
+    for (const id of [1, 2, 3, 4]) checker.see(String(id), id >= 2 ? h(id + 100) : h(id));
+    checker.finish(true);
+    expect(checker.firstMismatch).toEqual({ lastId: '2', problem: 'hash-differs' });
+    expect(checker.checked).toBe(2);
+  });
+
+  it('reports checkpoints beyond a complete walk as missing entries, and leaves them alone after a broken one', () => {
+    const complete = new CheckpointChecker([at('2', h(2)), at('9', h(9))], key);
+    for (const id of [1, 2, 3]) complete.see(String(id), h(id));
+    complete.finish(true);
+    expect(complete.firstMismatch).toEqual({ lastId: '9', problem: 'entry-missing' });
+    const broken = new CheckpointChecker([at('2', h(2)), at('9', h(9))], key);
+    for (const id of [1, 2]) broken.see(String(id), h(id));
+    broken.finish(false);
+    expect([broken.valid, broken.checked]).toEqual([true, 1]);
   });
 });
