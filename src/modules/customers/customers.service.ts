@@ -401,11 +401,11 @@ export class CustomersService {
     const encoded = inputs.map((input, index) => {
       const id = randomUUID(); // before the insert: the personal data is bound to the row's id
       return {
-      id,
-      name: input.name,
-      position: input.position ?? null,
-      ...this.codec.encode(input, id),
-      isPrimary: primaries === 0 ? index === 0 : input.isPrimary === true,
+        id,
+        name: input.name,
+        position: input.position ?? null,
+        ...this.codec.encode(input, id),
+        isPrimary: primaries === 0 ? index === 0 : input.isPrimary === true,
       };
     });
     for (const field of ['mobileHash', 'emailHash'] as const) {
