@@ -24,9 +24,9 @@ async function main(): Promise<void> {
   const dataDir = env.CRM_DATA_DIR ?? DEFAULT_SCALE_DATA_DIR;
   const url = env.DATABASE_URL ?? runningEmbeddedUrl(dataDir);
   if (!url) throw new Error(`no running embedded PostgreSQL in ${dataDir} (start the service on it), and no DATABASE_URL`);
-  const secrets = env.DATABASE_URL ? undefined : (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { jwtSecret: string; dataKey: string });
-  const config = loadConfig({ ...env, DATABASE_URL: url, JWT_SECRET: env.JWT_SECRET ?? secrets?.jwtSecret, CRM_DATA_KEY: env.CRM_DATA_KEY ?? secrets?.dataKey, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
-  const app = await createApp({ config, databaseUrl: url, jwtSecret: config.jwt.secret!, dataKey: config.dataKey! });
+  const secrets = env.DATABASE_URL ? undefined : (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { jwtSecret: string; dataKey: string; auditSigningKey: string });
+  const config = loadConfig({ ...env, DATABASE_URL: url, JWT_SECRET: env.JWT_SECRET ?? secrets?.jwtSecret, CRM_DATA_KEY: env.CRM_DATA_KEY ?? secrets?.dataKey, CRM_AUDIT_SIGNING_KEY: env.CRM_AUDIT_SIGNING_KEY ?? secrets?.auditSigningKey, LOG_LEVEL: 'silent', JOBS_ENABLED: 'false' });
+  const app = await createApp({ config, databaseUrl: url, jwtSecret: config.jwt.secret!, dataKey: config.dataKey!, auditSigningKey: config.auditSigningKey! });
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/api/v1`;
   const db = new Client({ connectionString: url });

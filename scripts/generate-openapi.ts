@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createApp, packageVersion } from '../src/bootstrap';
+import { SigningKey } from '../src/common/crypto/signing-key';
 import { loadConfig } from '../src/config/config';
 import { buildOpenApiDocument } from '../src/openapi/openapi';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     databaseUrl: 'postgres://offline@127.0.0.1:1/offline',
     jwtSecret: 'offline-contract-generation-only-secret',
     dataKey: '0'.repeat(64),
+    auditSigningKey: SigningKey.generatePem(),
     offline: true,
   });
   const document = buildOpenApiDocument(app, packageVersion());

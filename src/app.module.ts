@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeys } from './common/auth/jwt-keys';
 import { PiiCipher } from './common/crypto/pii-cipher';
+import { SigningKey } from './common/crypto/signing-key';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
@@ -30,6 +31,10 @@ export interface Runtime {
   jwtSecret: string;
   /** 64 hex characters: the key of personal data at rest. */
   dataKey: string;
+  /** The data key being rotated away from, while `npm run rotate-data-key` runs. */
+  dataKeyPrevious?: string;
+  /** Ed25519 PKCS#8 private key (PEM or base64 DER) that signs audit checkpoints. */
+  auditSigningKey: string;
   /** Build the module graph without connecting (to write the OpenAPI file). */
   offline?: boolean;
 }
@@ -55,8 +60,8 @@ export class AppModule {
           signOptions: { algorithm: 'HS256', issuer: keys.issuer, audience: keys.audience, expiresIn: keys.expiresInSeconds },
           verifyOptions: { algorithms: ['HS256'], issuer: keys.issuer, audience: keys.audience },
         }),
-        CommonModule.register(config, keys, new PiiCipher(runtime.dataKey)),
-        AuditModule,
+        CommonModule.register(config, keys, new PiiCipher(runtime.dataKey, runtime.dataKeyPrevious ?? config.dataKeyPrevious)),
+        AuditModule.register(SigningKey.parse(runtime.auditSigningKey)),
         DepartmentsModule,
         UsersModule,
         AuthModule,

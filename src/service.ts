@@ -31,6 +31,7 @@ export async function startService(config: AppConfig): Promise<RunningService> {
   let dataKey = config.dataKey;
   // The login that owns the schema and runs the migrations; without MIGRATION_DATABASE_URL, DATABASE_URL's (warned).
   let ownerUrl = config.migrationDatabaseUrl ?? databaseUrl;
+  let auditSigningKey = config.auditSigningKey;
   if (databaseUrl === undefined) {
     const secrets = loadOrCreateSecrets(config.dataDir);
     embedded = await startEmbeddedPostgres({
@@ -49,11 +50,13 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     ownerUrl = logins.ownerUrl;
     jwtSecret ??= secrets.jwtSecret;
     dataKey ??= secrets.dataKey;
+    auditSigningKey ??= secrets.auditSigningKey;
   }
   if (jwtSecret === undefined) throw new ConfigError('JWT_SECRET', 'is required');
   if (dataKey === undefined) throw new ConfigError('CRM_DATA_KEY', 'is required');
+  if (auditSigningKey === undefined) throw new ConfigError('CRM_AUDIT_SIGNING_KEY', 'is required');
 
-  const app = await createApp({ config, databaseUrl, jwtSecret, dataKey });
+  const app = await createApp({ config, databaseUrl, jwtSecret, dataKey, auditSigningKey });
   const stop = async () => {
     await app.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);

@@ -118,14 +118,14 @@ describe('the audit log', () => {
     expect(ids).toEqual({ min: 1, max: total }); // gapless: ids are handed out under the chain lock
 
     const intact = await auditor.GET('/api/v1/audit-logs/verify');
-    expect(intact.data).toEqual({ valid: true, checked: total, firstBrokenId: null });
+    expect(intact.data).toMatchObject({ valid: true, checked: total, firstBrokenId: null });
 
     const victim = Math.floor(total / 2);
     await t.db.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete`);
     await t.db.query(`UPDATE audit_log SET reason = 'quietly edited' WHERE id = $1`, [victim]);
     await t.db.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete`);
     const broken = await auditor.GET('/api/v1/audit-logs/verify');
-    expect(broken.data).toEqual({ valid: false, checked: victim, firstBrokenId: String(victim) });
+    expect(broken.data).toMatchObject({ valid: false, checked: victim, firstBrokenId: String(victim) });
   });
 
   it('is readable by auditors and admins only', async () => {

@@ -16,7 +16,7 @@ import { ensureDatabase } from '../src/database/ensure-database';
 import { currentUser } from '../src/database/migrate';
 import { UsersService } from '../src/modules/users';
 import { startService } from '../src/service';
-import { clientFor } from './support/test-app';
+import { AUDIT_SIGNING_KEY, clientFor } from './support/test-app';
 
 // The service as `npm start` runs it: its own embedded PostgreSQL in a data directory.
 describe('npm start on a data directory', () => {
@@ -97,7 +97,7 @@ describe('npm start on a data directory', () => {
         await migrations.initialize();
         await migrations.runMigrations({ transaction: 'all' });
         await migrations.destroy();
-        const old = await createApp({ config, databaseUrl: superuserUrl, jwtSecret: secrets.jwtSecret, dataKey: secrets.dataKey });
+        const old = await createApp({ config, databaseUrl: superuserUrl, jwtSecret: secrets.jwtSecret, dataKey: secrets.dataKey, auditSigningKey: AUDIT_SIGNING_KEY });
         try {
           await old.get(UsersService).ensureInitialAdmin('old-admin-password');
           await old.listen(0, '127.0.0.1');

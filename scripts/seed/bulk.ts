@@ -7,6 +7,7 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import type { ClientBase as Client } from 'pg';
 import { PiiCipher } from '../../src/common/crypto/pii-cipher';
+import { contactPiiPlace, type ContactPiiField } from '../../src/modules/customers/contact-codec';
 import { tagNameKey } from '../../src/modules/tags/tags.rules';
 import {
   complaintAt,
@@ -235,8 +236,8 @@ interface CustomerBatch {
 async function buildCustomerBatch(world: SeedWorld, cipher: PiiCipher, from: number, to: number): Promise<CustomerBatch> {
   const started = process.hrtime.bigint();
   const batch: CustomerBatch = { customers: new Columns(29), contacts: new Columns(14), interactions: new Columns(7), tags: new Columns(4) };
-  const seal = (value: string | null): [string | null, string | null] =>
-    value === null ? [null, null] : [cipher.encrypt(value), cipher.lookupHash(value).toString('hex')];
+  const seal = (contactId: string, field: ContactPiiField, value: string | null): [string | null, string | null] =>
+    value === null ? [null, null] : [cipher.encrypt(value, contactPiiPlace(contactId, field)), cipher.lookupHash(value).toString('hex')];
   for (let n = from; n < to; n++) {
     if ((n - from) % 1000 === 999) await yieldToLoop();
     const c: Customer = customerAt(world, n);
@@ -249,7 +250,7 @@ async function buildCustomerBatch(world: SeedWorld, cipher: PiiCipher, from: num
     const contacts: Contact[] = contactsAt(world, c);
     for (const k of contacts) {
       batch.contacts.push(
-        k.id, c.id, k.name, k.position, ...seal(k.mobile), ...seal(k.email), ...seal(k.wechatId), k.isPrimary, k.status, iso(k.leftAt), iso(c.createdAt),
+        k.id, c.id, k.name, k.position, ...seal(k.id, 'mobile', k.mobile), ...seal(k.id, 'email', k.email), ...seal(k.id, 'wechatId', k.wechatId), k.isPrimary, k.status, iso(k.leftAt), iso(c.createdAt),
       );
     }
     if (c.interactionCount > 0) {

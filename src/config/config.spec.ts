@@ -1,3 +1,4 @@
+import { SigningKey } from '../common/crypto/signing-key';
 import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
     ['CRM_ADMIN_PASSWORD', 'short'],
     ['LOGIN_MAX_FAILURES', '0'],
     ['CRM_DATA_KEY', 'abc'],
+    ['CRM_DATA_KEY_PREVIOUS', 'abc'],
+    ['CRM_AUDIT_SIGNING_KEY', 'not-a-key'],
     ['DORMANCY_DAYS', '0'],
     ['CRM_TIMEZONE', 'Mars/Olympus'],
     ['WORK_DAY_START', '9am'],
@@ -40,7 +43,9 @@ describe('loadConfig', () => {
   it('requires JWT_SECRET and CRM_DATA_KEY with an external database, so instances share them', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm' })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) })).toThrow(/CRM_DATA_KEY/);
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) });
+    const external = { DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) };
+    expect(() => loadConfig(external)).toThrow(/CRM_AUDIT_SIGNING_KEY/);
+    const config = loadConfig({ ...external, CRM_AUDIT_SIGNING_KEY: SigningKey.generatePem() });
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
     expect(config.migrationDatabaseUrl).toBeUndefined();
   });
@@ -57,6 +62,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/hop count/);
+  });
+
+  it('takes a previous data key only beside a current one, during a rotation', () => {
+    expect(() => loadConfig({ CRM_DATA_KEY_PREVIOUS: 'ab'.repeat(32) })).toThrow(/^Invalid configuration: CRM_DATA_KEY_PREVIOUS needs CRM_DATA_KEY/);
+    expect(loadConfig({ CRM_DATA_KEY: 'cd'.repeat(32), CRM_DATA_KEY_PREVIOUS: 'ab'.repeat(32) }).dataKeyPrevious).toBe('ab'.repeat(32));
   });
 
   it('parses CORS origins', () => {

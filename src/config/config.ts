@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { isValidDataKey } from '../common/crypto/pii-cipher';
+import { SigningKey } from '../common/crypto/signing-key';
 
 /**
  * The only place that reads process.env. Every setting is validated once at boot;
@@ -35,6 +37,10 @@ export interface AppConfig {
   duplicateCheckPerMinute: number;
   /** 64 hex characters: the AES-256-GCM key of personal data at rest (generated in embedded mode). */
   dataKey?: string;
+  /** The data key being rotated away from (CRM_DATA_KEY_PREVIOUS): still decrypts until `npm run rotate-data-key` has finished. */
+  dataKeyPrevious?: string;
+  /** Ed25519 PKCS#8 private key (PEM or base64) that signs audit checkpoints (generated in embedded mode). */
+  auditSigningKey?: string;
   /** Days without interaction after which a customer with nothing planned becomes dormant. */
   dormancyDays: number;
   /** Run scheduled jobs (the daily dormancy sweep) in this instance; they run once across instances. */
@@ -185,6 +191,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (dataKey === undefined && dbUrl !== undefined) {
     throw new ConfigError('CRM_DATA_KEY', 'is required when DATABASE_URL is set (64 hex characters); without it personal data cannot be read');
   }
+  const dataKeyPrevious = read(env, 'CRM_DATA_KEY_PREVIOUS');
+  if (dataKeyPrevious !== undefined && !isValidDataKey(dataKeyPrevious)) {
+    throw new ConfigError('CRM_DATA_KEY_PREVIOUS', 'must be 64 hexadecimal characters (the data key being rotated away from)');
+  }
+  if (dataKeyPrevious !== undefined && dataKey === undefined) {
+    throw new ConfigError('CRM_DATA_KEY_PREVIOUS', 'needs CRM_DATA_KEY, the key being rotated to');
+  }
+  const auditSigningKey = read(env, 'CRM_AUDIT_SIGNING_KEY');
+  if (auditSigningKey !== undefined) {
+    try {
+      SigningKey.parse(auditSigningKey);
+    } catch (error) {
+      throw new ConfigError('CRM_AUDIT_SIGNING_KEY', (error as Error).message);
+    }
+  }
+  if (auditSigningKey === undefined && dbUrl !== undefined) {
+    // Every instance signs checkpoints, and verifiers hold one public key: the instances must share it.
+    throw new ConfigError('CRM_AUDIT_SIGNING_KEY', 'is required when DATABASE_URL is set (an Ed25519 private key, e.g. from `openssl genpkey -algorithm ed25519`)');
+  }
   const adminPassword = read(env, 'CRM_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 12) {
     throw new ConfigError('CRM_ADMIN_PASSWORD', 'must be at least 12 characters long');
@@ -215,6 +240,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: trustProxy(env),
     duplicateCheckPerMinute: integer(env, 'DUPLICATE_CHECK_PER_MINUTE', 30, 1, 10_000),
     dataKey,
+    dataKeyPrevious,
+    auditSigningKey,
     dormancyDays: integer(env, 'DORMANCY_DAYS', 365, 1, 3650),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     workingTime: workingTime(env),

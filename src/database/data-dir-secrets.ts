@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SigningKey } from '../common/crypto/signing-key';
 
 /** Secrets kept in the data directory in embedded mode, generated on first start (file mode 0600). */
 export interface DataDirSecrets {
@@ -13,6 +14,8 @@ export interface DataDirSecrets {
   jwtSecret: string;
   /** 32 bytes as hex: the key of personal data at rest. Losing it loses that data: back it up with the data. */
   dataKey: string;
+  /** Ed25519 PKCS#8 PEM that signs audit checkpoints. Keep it apart from database backups: that is its point. */
+  auditSigningKey: string;
 }
 
 export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
@@ -24,10 +27,18 @@ export function loadOrCreateSecrets(dataDir: string): DataDirSecrets {
     runtimePassword: stored.runtimePassword ?? randomBytes(24).toString('base64url'),
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString('base64url'),
     dataKey: stored.dataKey ?? randomBytes(32).toString('hex'),
+    auditSigningKey: stored.auditSigningKey ?? SigningKey.generatePem(),
   };
   if (Object.keys(stored).length !== Object.keys(secrets).length) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return secrets;
+}
+
+/** After `npm run rotate-data-key` in embedded mode: the data directory's key becomes the one rotated to. */
+export function replaceDataKey(dataDir: string, dataKey: string): void {
+  const file = join(dataDir, 'secrets.json');
+  const secrets = { ...loadOrCreateSecrets(dataDir), dataKey };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 }

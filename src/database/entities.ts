@@ -1,5 +1,6 @@
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
+import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity';
 import { LoginThrottleEntity } from '../modules/auth/login-throttle.entity';
 import { CustomerConsentEntity } from '../modules/customers/consent.entity';
 import { ContactEntity } from '../modules/customers/contact.entity';
@@ -22,6 +23,7 @@ import { UserEntity } from '../modules/users/user.entity';
 export const ENTITIES = [
   AuditLogEntity,
   AuditChainHeadEntity,
+  AuditCheckpointEntity,
   DepartmentEntity,
   UserEntity,
   LoginThrottleEntity,

@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import createClient, { Client } from 'openapi-fetch';
 import { Pool } from 'pg';
 import { createApp } from '../../src/bootstrap';
+import { SigningKey } from '../../src/common/crypto/signing-key';
 import { loadConfig } from '../../src/config/config';
 import { urlWithLogin } from '../../src/database/database-roles';
 import { UsersService } from '../../src/modules/users';
@@ -15,6 +16,8 @@ export type Role = components['schemas']['UserDto']['role'];
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 export const DATA_KEY = '5f'.repeat(32);
+/** The Ed25519 key that signs audit checkpoints: one per test file, shared by its instances. */
+export const AUDIT_SIGNING_KEY = SigningKey.generatePem();
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -60,7 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const urls = { owner: urlWithLogin(superuserUrl, owner.role, owner.password), runtime: urlWithLogin(superuserUrl, runtime.role, runtime.password) };
   const databaseUrl = urls.runtime;
   const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', JOBS_ENABLED: 'false', ...env });
-  const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY });
+  const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY, auditSigningKey: AUDIT_SIGNING_KEY });
   await app.get(UsersService).ensureInitialAdmin(ADMIN_PASSWORD);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -108,7 +111,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     department,
     userClient,
     anotherInstance: async () => {
-      const other = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY });
+      const other = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY, auditSigningKey: AUDIT_SIGNING_KEY });
       others.push(other);
       return other;
     },

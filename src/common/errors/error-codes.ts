@@ -63,6 +63,7 @@ export const ERROR_CATALOG = {
   INVALID_TRANSITION: { status: 409, title: 'The complaint flow does not allow this step now' },
   // audit
   AUDIT_READS_BUSY: { status: 503, title: 'Too many audit exports or verifications are running' },
+  AUDIT_CHAIN_EMPTY: { status: 409, title: 'The audit log has no entry to sign yet' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

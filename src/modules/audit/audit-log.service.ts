@@ -9,6 +9,9 @@ import { AuditService } from './audit.service';
 import type { AuditLogFilterDto, AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
 import type { ChainVerificationDto } from './dto/chain-verification.dto';
 import { LongReadSlots } from './long-read-slots';
+import { SigningKey } from '../../common/crypto/signing-key';
+import { AuditCheckpointsRepository } from './audit-checkpoints.repository';
+import { CheckpointChecker } from './checkpoint.rules';
 
 /** How many months' partitions beyond the current one are kept ready. */
 export const PARTITION_MONTHS_AHEAD = 3;
@@ -25,6 +28,8 @@ export class AuditLogService {
     private readonly repository: AuditRepository,
     private readonly audit: AuditService,
     private readonly slots: LongReadSlots,
+    private readonly checkpoints: AuditCheckpointsRepository,
+    private readonly signingKey: SigningKey,
   ) {}
 
   async list(query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
@@ -82,13 +87,19 @@ export class AuditLogService {
     }
   }
 
+  /**
+   * The stored checkpoints whose entry lies in the range (without `to`, also any beyond the head:
+   * their entries were removed) are compared with the entries as the walk passes them.
+   */
   private async verifyRange(query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
+    const nothing = { valid: true, checked: 0, firstBrokenId: null, checkpointsChecked: 0, checkpointMismatch: null };
     const head = await this.repository.chainHead();
     const firstId = query.from === undefined ? '1' : await this.repository.firstIdFrom(query.from);
     const before = query.to === undefined ? head.lastId : await this.repository.lastIdBefore(query.to);
-    if (firstId === undefined || before === undefined) return { valid: true, checked: 0, firstBrokenId: null };
+    if (firstId === undefined || before === undefined) return nothing;
     const lastId = BigInt(before) < BigInt(head.lastId) ? before : head.lastId;
-    if (BigInt(firstId) > BigInt(lastId)) return { valid: true, checked: 0, firstBrokenId: null };
+    if (BigInt(firstId) > BigInt(lastId)) return nothing;
+    const checker = new CheckpointChecker(await this.checkpoints.inRange(firstId, query.to === undefined ? undefined : lastId), this.signingKey);
     // A missing predecessor is a removed entry: '' fits no prevHash, so the first entry is named.
     const prevHash = firstId === '1' ? GENESIS_HASH : ((await this.repository.hashOf((BigInt(firstId) - 1n).toString())) ?? '');
     const verifier = new ChainVerifier(prevHash, firstId);
@@ -96,12 +107,20 @@ export class AuditLogService {
     try {
       for await (const row of rows as AsyncIterable<StoredRow>) {
         if (!verifier.accept(chainedEntryOf(row), row)) break;
+        checker.see(row.id, row.hash);
       }
     } finally {
       rows.destroy();
     }
     verifier.expectEnd(lastId, lastId === head.lastId ? head.lastHash : undefined);
-    return { valid: verifier.valid, checked: verifier.checked, firstBrokenId: verifier.firstBrokenId };
+    checker.finish(verifier.valid);
+    return {
+      valid: verifier.valid && checker.valid,
+      checked: verifier.checked,
+      firstBrokenId: verifier.firstBrokenId,
+      checkpointsChecked: checker.checked,
+      checkpointMismatch: checker.firstMismatch,
+    };
   }
 
   /** Keeps the partitions of this month and the next ones ready (the daily job). */

@@ -1,7 +1,10 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../../common/auth/decorators';
+import { Public, Roles } from '../../common/auth/decorators';
+import { PageQueryDto } from '../../common/pagination';
+import { AuditCheckpointsService } from './audit-checkpoints.service';
+import { AuditCheckpointDto, AuditCheckpointPageDto, AuditPublicKeyDto } from './dto/checkpoint.dto';
 import { ProblemDto } from '../../common/errors/problem.dto';
 import { sendDownload } from './audit-export';
 import { AuditLogService } from './audit-log.service';
@@ -20,7 +23,10 @@ const BUSY = {
 @ApiTags('audit')
 @Controller('audit-logs')
 export class AuditController {
-  constructor(private readonly auditLog: AuditLogService) {}
+  constructor(
+    private readonly auditLog: AuditLogService,
+    private readonly checkpoints: AuditCheckpointsService,
+  ) {}
 
   @Get()
   @Roles('auditor', 'admin')
@@ -57,5 +63,40 @@ export class AuditController {
   @ApiResponse(BUSY)
   verifyAuditChain(@Query() query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
     return this.auditLog.verifyChain(query);
+  }
+
+  @Get('checkpoints')
+  @Roles('auditor', 'admin')
+  @ApiOperation({
+    operationId: 'listAuditCheckpoints',
+    summary: 'Signed checkpoints of the chain, newest first, keyset-paginated',
+    description: 'Keep them outside this system: a checkpoint proves that no entry up to its lastId was rewritten since, even by someone with full database access.',
+  })
+  @ApiOkResponse({ type: AuditCheckpointPageDto })
+  listAuditCheckpoints(@Query() query: PageQueryDto): Promise<AuditCheckpointPageDto> {
+    return this.checkpoints.list(query);
+  }
+
+  @Post('checkpoints')
+  @Roles('auditor', 'admin')
+  @ApiOperation({
+    operationId: 'createAuditCheckpoint',
+    summary: 'Sign the chain head now (also done hourly); answers the checkpoint already signed when the head has not moved',
+  })
+  @ApiCreatedResponse({ type: AuditCheckpointDto })
+  createAuditCheckpoint(): Promise<AuditCheckpointDto> {
+    return this.checkpoints.createCheckpoint();
+  }
+
+  @Get('public-key')
+  @Public()
+  @ApiOperation({
+    operationId: 'getAuditPublicKey',
+    summary: 'The Ed25519 public key (SPKI PEM) that checks the checkpoints\' signatures',
+    description: 'Public: the key proves nothing by itself; keep a copy obtained once, and check later checkpoints against that copy.',
+  })
+  @ApiOkResponse({ type: AuditPublicKeyDto })
+  getAuditPublicKey(): AuditPublicKeyDto {
+    return this.checkpoints.publicKey();
   }
 }

@@ -1,4 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { SigningKey } from '../../common/crypto/signing-key';
+import { AuditCheckpointsJob } from './audit-checkpoints.job';
+import { AuditCheckpointsRepository } from './audit-checkpoints.repository';
+import { AuditCheckpointsService } from './audit-checkpoints.service';
 import { AuditLogService } from './audit-log.service';
 import { AuditPartitionsJob } from './audit-partitions.job';
 import { AuditController } from './audit.controller';
@@ -7,9 +11,25 @@ import { AuditService } from './audit.service';
 import { LongReadSlots } from './long-read-slots';
 
 @Global()
-@Module({
-  controllers: [AuditController],
-  providers: [AuditRepository, AuditService, AuditLogService, LongReadSlots, AuditPartitionsJob],
-  exports: [AuditService],
-})
-export class AuditModule {}
+@Module({})
+export class AuditModule {
+  /** signingKey: the Ed25519 key of the checkpoints, from outside the database (environment or data directory). */
+  static register(signingKey: SigningKey): DynamicModule {
+    return {
+      module: AuditModule,
+      controllers: [AuditController],
+      providers: [
+        { provide: SigningKey, useValue: signingKey },
+        AuditRepository,
+        AuditService,
+        AuditLogService,
+        LongReadSlots,
+        AuditPartitionsJob,
+        AuditCheckpointsRepository,
+        AuditCheckpointsService,
+        AuditCheckpointsJob,
+      ],
+      exports: [AuditService],
+    };
+  }
+}

@@ -13,7 +13,8 @@ export class ContactsRepository {
     return this.transactions.manager.getRepository(ContactEntity);
   }
 
-  insertMany(contacts: (ContactChanges & { customerId: string })[]): Promise<ContactEntity[]> {
+  /** The ids are given: personal data is encrypted bound to the row's id before it is stored. */
+  insertMany(contacts: (ContactChanges & { id: string; customerId: string })[]): Promise<ContactEntity[]> {
     return this.repo.save(contacts.map((c) => this.repo.create(c)));
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
@@ -41,8 +42,9 @@ export class ContactsService {
         const existing = await this.contacts.findByCustomer(customerId);
         const becomesPrimary = dto.isPrimary === true || !existing.some((c) => c.isPrimary);
         const demoted = becomesPrimary ? await this.contacts.clearPrimary(customerId) : null;
+        const id = randomUUID(); // before the insert: the personal data is bound to the row's id
         const [contact] = await this.contacts.insertMany([
-          { customerId, name: dto.name, position: dto.position ?? null, ...this.codec.encode(dto), isPrimary: becomesPrimary },
+          { id, customerId, name: dto.name, position: dto.position ?? null, ...this.codec.encode(dto, id), isPrimary: becomesPrimary },
         ]);
         await this.audit.recordMany([
           ...this.demotionEntry(demoted, existing),
@@ -60,7 +62,7 @@ export class ContactsService {
         if (current.version !== dto.version) {
           throw new DomainError('VERSION_CONFLICT', `The contact was changed meanwhile; the current version is ${current.version}`);
         }
-        const changes: ContactChanges = { ...this.codec.encode(dto) };
+        const changes: ContactChanges = { ...this.codec.encode(dto, current.id) };
         if (dto.name !== undefined) changes.name = dto.name;
         if (dto.position !== undefined) changes.position = dto.position;
         let demoted: ContactEntity | null = null;

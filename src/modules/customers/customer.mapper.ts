@@ -1,4 +1,6 @@
-import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { Logger } from '@nestjs/common';
+import { PiiCipher, PiiUnreadableError } from '../../common/crypto/pii-cipher';
+import { contactPiiPlace, type ContactPiiField } from './contact-codec';
 import { COMMERCIAL_FIELDS } from '../access';
 import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
@@ -66,11 +68,27 @@ export function customerSnapshot(c: CustomerEntity): Record<string, unknown> {
   return rest;
 }
 
-/** Decrypts a contact's personal data, masking it for the roles that only see it masked. */
+const piiLogger = new Logger('PersonalData');
+
+/**
+ * Decrypts a contact's personal data, masking it for the roles that only see it masked. A value
+ * that does not decrypt (copied from another row or column, altered, or sealed under a key no
+ * longer configured) shows as null and is named in unreadableFields; the rest of the contact is
+ * still served, and the warning names the place, never the value.
+ */
 export function toContactDto(contact: ContactEntity, cipher: PiiCipher, masked: boolean): ContactDto {
-  const reveal = (payload: string | null, mask: (plain: string) => string) => {
+  const unreadableFields: ContactPiiField[] = [];
+  const reveal = (field: ContactPiiField, payload: string | null, mask: (plain: string) => string) => {
     if (payload === null) return null;
-    const plain = cipher.decrypt(payload);
+    let plain: string;
+    try {
+      plain = cipher.decrypt(payload, contactPiiPlace(contact.id, field));
+    } catch (error) {
+      if (!(error instanceof PiiUnreadableError)) throw error;
+      unreadableFields.push(field);
+      piiLogger.warn(`contact ${contact.id} ${field}: ${error.message}`);
+      return null;
+    }
     return masked ? mask(plain) : plain;
   };
   return {
@@ -78,9 +96,10 @@ export function toContactDto(contact: ContactEntity, cipher: PiiCipher, masked: 
     customerId: contact.customerId,
     name: contact.name,
     position: contact.position,
-    mobile: reveal(contact.mobileEnc, maskMobile),
-    email: reveal(contact.emailEnc, maskEmail),
-    wechatId: reveal(contact.wechatEnc, maskWechatId),
+    mobile: reveal('mobile', contact.mobileEnc, maskMobile),
+    email: reveal('email', contact.emailEnc, maskEmail),
+    wechatId: reveal('wechatId', contact.wechatEnc, maskWechatId),
+    unreadableFields,
     isPrimary: contact.isPrimary,
     status: contact.status,
     leftAt: iso(contact.leftAt),

@@ -5,6 +5,8 @@ import { UsersModule } from '../users';
 import { ContactCodec } from './contact-codec';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
+import { DataKeyRotationRepository } from './data-key-rotation.repository';
+import { DataKeyRotationService } from './data-key-rotation.service';
 import { ContactsService } from './contacts.service';
 import { CustomersController } from './customers.controller';
 import { FollowUpsController } from './follow-ups.controller';
@@ -18,7 +20,7 @@ import { RemovalController } from './removal.controller';
 @Module({
   imports: [UsersModule, IndustriesModule],
   controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
-  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService],
+  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService, DataKeyRotationRepository, DataKeyRotationService],
   exports: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation],
 })
 export class CustomersModule {}

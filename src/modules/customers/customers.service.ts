@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
@@ -420,12 +421,16 @@ export class CustomersService {
     if (!inputs.some((c) => c.mobile)) throw invalid('contacts', 'at least one contact needs a mobile number');
     const primaries = inputs.filter((c) => c.isPrimary).length;
     if (primaries > 1) throw invalid('contacts', 'only one contact can be primary');
-    const encoded = inputs.map((input, index) => ({
-      name: input.name,
-      position: input.position ?? null,
-      ...this.codec.encode(input),
-      isPrimary: primaries === 0 ? index === 0 : input.isPrimary === true,
-    }));
+    const encoded = inputs.map((input, index) => {
+      const id = randomUUID(); // before the insert: the personal data is bound to the row's id
+      return {
+        id,
+        name: input.name,
+        position: input.position ?? null,
+        ...this.codec.encode(input, id),
+        isPrimary: primaries === 0 ? index === 0 : input.isPrimary === true,
+      };
+    });
     for (const field of ['mobileHash', 'emailHash'] as const) {
       const values = encoded.flatMap((c) => (c[field] ? [c[field]!.toString('hex')] : []));
       if (new Set(values).size !== values.length) throw invalid('contacts', `two contacts share the same ${field === 'mobileHash' ? 'mobile' : 'e-mail'}`);

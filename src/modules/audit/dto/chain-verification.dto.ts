@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CheckpointMismatchDto } from './checkpoint.dto';
 
 export class ChainVerificationDto {
-  @ApiProperty({ example: true, description: 'Whether every checked entry fits the chain' })
+  @ApiProperty({ example: true, description: 'Whether every checked entry fits the chain, and every signed checkpoint of the range fits the entries' })
   valid: boolean;
 
   @ApiProperty({ example: 1520, description: 'Entries checked' })
@@ -9,4 +10,10 @@ export class ChainVerificationDto {
 
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Id of the first entry that does not fit' })
   firstBrokenId: string | null;
+
+  @ApiProperty({ example: 24, description: 'Signed checkpoints compared with the chain (those whose entry lies in the range; without `to`, also any beyond the head)' })
+  checkpointsChecked: number;
+
+  @ApiProperty({ type: CheckpointMismatchDto, nullable: true, example: null, description: 'The oldest checkpoint that does not fit: entries up to it were rewritten, even if the chain itself recomputes' })
+  checkpointMismatch: CheckpointMismatchDto | null;
 }

@@ -1,3 +1,4 @@
+import { CONTACT_PII_FIELDS, type ContactPiiField } from '../contact-codec';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Min, Max } from 'class-validator';
@@ -118,6 +119,15 @@ export class ContactDto {
 
   @ApiProperty({ type: String, nullable: true, example: 'wxid_zhangwei01', description: 'Masked (wx****01) for service, marketing and auditors' })
   wechatId: string | null;
+
+  @ApiProperty({
+    enum: CONTACT_PII_FIELDS,
+    isArray: true,
+    maxItems: 3,
+    example: [],
+    description: 'Fields stored but unreadable (shown as null): the stored value does not belong to this contact and field, or was sealed under a key the service no longer holds. Empty normally.',
+  })
+  unreadableFields: ContactPiiField[];
 
   @ApiProperty({ example: true })
   isPrimary: boolean;
