@@ -7,7 +7,7 @@ import { grantRuntimePrivileges, inspectRuntimeRole, sqlOfClient, urlWithLogin }
 import { currentUser, migrateAndGrant } from '../src/database/migrate';
 import { AuditLogService } from '../src/modules/audit/audit-log.service';
 import { startService } from '../src/service';
-import { ADMIN_PASSWORD, clientFor, DATA_KEY, JWT_SECRET, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_PASSWORD, AUDIT_SIGNING_KEY, clientFor, DATA_KEY, JWT_SECRET, startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
 let runtime: Client;
@@ -185,6 +185,7 @@ describe('an external server with DATABASE_URL and MIGRATION_DATABASE_URL', () =
         MIGRATION_DATABASE_URL: login('owner'),
         JWT_SECRET,
         CRM_DATA_KEY: DATA_KEY,
+        CRM_AUDIT_SIGNING_KEY: AUDIT_SIGNING_KEY,
         CRM_ADMIN_PASSWORD: ADMIN_PASSWORD,
         LOG_LEVEL: 'silent',
         SWAGGER_UI: 'false',

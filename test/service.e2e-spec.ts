@@ -142,9 +142,9 @@ describe('npm start on a data directory', () => {
         } finally {
           await db.end();
         }
-        // The old secrets are kept as they were; the two logins' passwords are added beside them.
+        // The old secrets are kept as they were; the two logins' passwords and the checkpoint signing key are added beside them.
         const stored = JSON.parse(readFileSync(join(oldDir, 'secrets.json'), 'utf8')) as Record<string, string>;
-        expect(stored).toEqual({ ...secrets, ownerPassword: expect.any(String), runtimePassword: expect.any(String) });
+        expect(stored).toEqual({ ...secrets, ownerPassword: expect.any(String), runtimePassword: expect.any(String), auditSigningKey: expect.stringContaining('BEGIN PRIVATE KEY') });
       } finally {
         await service.stop();
       }
