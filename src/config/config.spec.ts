@@ -7,7 +7,10 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toBe('./.data');
     expect(config.jwt.expiresInSeconds).toBe(3600);
-    expect(config.login).toEqual({ maxFailures: 5, lockSeconds: 900 });
+    expect(config.login).toEqual({ maxFailures: 5, lockSeconds: 900, addressMaxFailures: 50 });
+    expect(config.rateLimit).toEqual({ perSecond: 50, burst: 100 });
+    expect(config.db).toEqual({ statementTimeoutMs: 5000, longReadStatementTimeoutMs: 600_000, idleInTransactionTimeoutMs: 30_000, acquireTimeoutMs: 5000 });
+    expect(config.exportIdleTimeoutMs).toBe(60_000);
   });
 
   it.each([
@@ -25,6 +28,12 @@ describe('loadConfig', () => {
     ['CRM_TIMEZONE', 'Mars/Olympus'],
     ['WORK_DAY_START', '9am'],
     ['WORK_DAY_END', '08:00'],
+    ['RATE_LIMIT_PER_SECOND', '0'],
+    ['RATE_LIMIT_BURST', '1.5'],
+    ['DB_STATEMENT_TIMEOUT_MS', '5s'],
+    ['DB_ACQUIRE_TIMEOUT_MS', '0'],
+    ['EXPORT_IDLE_TIMEOUT_MS', '-1'],
+    ['LOGIN_ADDRESS_MAX_FAILURES', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
@@ -35,6 +44,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32) })).toThrow(/CRM_DATA_KEY/);
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) });
     expect(config.databaseUrl).toBe('postgres://u:p@db:5432/crm');
+  });
+
+  it('refuses a burst below the sustained rate, and a higher rate raises the default burst with it', () => {
+    expect(() => loadConfig({ RATE_LIMIT_PER_SECOND: '50', RATE_LIMIT_BURST: '10' })).toThrow(/^Invalid configuration: RATE_LIMIT_BURST /);
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: '500' }).rateLimit).toEqual({ perSecond: 500, burst: 500 });
   });
 
   it('parses CORS origins', () => {

@@ -1,6 +1,6 @@
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
-import { LoginThrottleEntity } from '../modules/auth/login-throttle.entity';
+import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity';
 import { CustomerConsentEntity } from '../modules/customers/consent.entity';
 import { ContactEntity } from '../modules/customers/contact.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
@@ -24,7 +24,7 @@ export const ENTITIES = [
   AuditChainHeadEntity,
   DepartmentEntity,
   UserEntity,
-  LoginThrottleEntity,
+  LoginAttemptEntity,
   ScheduledJobEntity,
   CustomerEntity,
   ContactEntity,

@@ -18,8 +18,10 @@ export const ERROR_CATALOG = {
   UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
   PRECONDITION_REQUIRED: { status: 428, title: 'Send the version you read (If-Match or version)' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests: slow down (see Retry-After)' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  BUSY: { status: 503, title: 'The service is busy: retry shortly (see Retry-After)' },
   // users and departments
   USERNAME_TAKEN: { status: 409, title: 'The username is taken' },
   DEPARTMENT_NAME_TAKEN: { status: 409, title: 'A department with this name exists' },

@@ -10,6 +10,6 @@ import { LongReadSlots } from './long-read-slots';
 @Module({
   controllers: [AuditController],
   providers: [AuditRepository, AuditService, AuditLogService, LongReadSlots, AuditPartitionsJob],
-  exports: [AuditService],
+  exports: [AuditService, LongReadSlots],
 })
 export class AuditModule {}
