@@ -1,8 +1,16 @@
-import type { RateLimitPluginOptions } from '@fastify/rate-limit';
+import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { DomainError } from '../errors/domain-error';
+
+/**
+ * The address a limit counts against: IPv4 as is (an IPv4-mapped IPv6 address as IPv4), IPv6 by
+ * its /64, which one client usually holds whole and could otherwise rotate through.
+ */
+export function clientAddressKey(ip: string | undefined): string {
+  return ip ? normalizeIP(ip, 64) : 'unknown';
+}
 
 /** The window that holds `burst` requests at `perSecond` sustained, in milliseconds. */
 export function rateLimitWindowMs(limits: AppConfig['rateLimit']): number {
@@ -24,7 +32,7 @@ export function rateLimitKey(request: FastifyRequest, jwt: JwtService): string {
       // An invalid token spends the address's budget, and the guard answers 401 later.
     }
   }
-  return `address:${request.ip}`;
+  return `address:${clientAddressKey(request.ip)}`;
 }
 
 /** The RateLimit-Policy header's value: `burst;w=window seconds`. */

@@ -4,6 +4,7 @@ import { JwtKeys } from '../../common/auth/jwt-keys';
 import { verifyPassword } from '../../common/auth/passwords';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
+import { clientAddressKey } from '../../common/http/rate-limit';
 import { RequestContext } from '../../common/request-context';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
@@ -55,7 +56,7 @@ export class AuthService {
   async login(dto: LoginDto): Promise<LoginResponseDto> {
     const username = normalizeUsername(dto.username);
     const fingerprint = usernameFingerprint(this.fingerprintKey, username);
-    const address = this.context.ip ?? 'unknown';
+    const address = clientAddressKey(this.context.ip);
     const reservation = await this.transactions.run(() => this.throttle.reserve(fingerprint, address, this.limits));
     if (reservation.kind === 'limited') {
       throw new DomainError('RATE_LIMITED', `Too many failed logins; try again in ${reservation.retryAfter} seconds`, {

@@ -1,4 +1,5 @@
 import { createSecretKey } from 'node:crypto';
+import { clientAddressKey } from '../../common/http/rate-limit';
 import { fingerprintKey, normalizeUsername, usernameFingerprint } from './login.rules';
 
 describe('username fingerprints', () => {
@@ -14,5 +15,14 @@ describe('username fingerprints', () => {
   it('depend on the secret', () => {
     const other = fingerprintKey(createSecretKey(Buffer.from('another-secret-that-is-32-bytes-or-more')));
     expect(usernameFingerprint(other, 'zhang.wei')).not.toBe(usernameFingerprint(key, 'zhang.wei'));
+  });
+});
+
+describe('client address keys', () => {
+  it('count an IPv6 client by its /64 and an IPv4-mapped address as IPv4', () => {
+    expect(clientAddressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientAddressKey('2001:db8:1:2:3:4:5:6')).toBe(clientAddressKey('2001:db8:1:2:ffff::1'));
+    expect(clientAddressKey(undefined)).toBe('unknown');
   });
 });
