@@ -48,7 +48,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(runtime.databaseUrl, config.dbPoolSize),
+          ...dataSourceOptions(runtime.databaseUrl, config.dbPoolSize, config.db),
           manualInitialization: runtime.offline ?? false,
           retryAttempts: 3,
           retryDelay: 1000,

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Runtime } from './app.module';
+import { rateLimitOptions, rateLimitPolicy } from './common/http/rate-limit';
 import { requestIdFor } from './common/http/request-id';
 import { runInRequestContext } from './common/request-context';
 import { AppConfig } from './config/config';
@@ -54,8 +57,10 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const policy = rateLimitPolicy(config.rateLimit);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    void reply.header('ratelimit-policy', policy);
     done();
   });
   // After the body is read (stream callbacks would lose the context), right before Nest's handler.
@@ -73,9 +78,11 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
       },
     },
   });
+  // Before the routes are registered (app.init), so that every route gets the limit.
+  await app.register(rateLimit, rateLimitOptions(config.rateLimit, app.get(JwtService)));
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health'] });
   const document = buildOpenApiDocument(app, packageVersion());

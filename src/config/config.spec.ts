@@ -8,7 +8,10 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toBe('./.data');
     expect(config.jwt.expiresInSeconds).toBe(3600);
-    expect(config.login).toEqual({ maxFailures: 5, lockSeconds: 900 });
+    expect(config.login).toEqual({ maxFailures: 5, lockSeconds: 900, addressMaxFailures: 50 });
+    expect(config.rateLimit).toEqual({ perSecond: 50, burst: 100 });
+    expect(config.db).toEqual({ statementTimeoutMs: 5000, longReadStatementTimeoutMs: 600_000, idleInTransactionTimeoutMs: 30_000, acquireTimeoutMs: 5000 });
+    expect(config.exportIdleTimeoutMs).toBe(60_000);
   });
 
   it.each([
@@ -35,6 +38,12 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '10.0.0.1,proxy.example.com'],
     ['DUPLICATE_CHECK_PER_MINUTE', '0'],
+    ['RATE_LIMIT_PER_SECOND', '0'],
+    ['RATE_LIMIT_BURST', '1.5'],
+    ['DB_STATEMENT_TIMEOUT_MS', '5s'],
+    ['DB_ACQUIRE_TIMEOUT_MS', '0'],
+    ['EXPORT_IDLE_TIMEOUT_MS', '-1'],
+    ['LOGIN_ADDRESS_MAX_FAILURES', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
@@ -52,7 +61,7 @@ describe('loadConfig', () => {
 
   it('takes the owner login of the migrations from MIGRATION_DATABASE_URL, beside DATABASE_URL', () => {
     const external = { DATABASE_URL: 'postgres://app:p@db:5432/crm', JWT_SECRET: 'x'.repeat(32), CRM_DATA_KEY: 'ab'.repeat(32) };
-    const config = loadConfig({ ...external, MIGRATION_DATABASE_URL: 'postgres://owner:q@db:5432/crm' });
+    const config = loadConfig({ ...external, CRM_AUDIT_SIGNING_KEY: SigningKey.generatePem(), MIGRATION_DATABASE_URL: 'postgres://owner:q@db:5432/crm' });
     expect(config.migrationDatabaseUrl).toBe('postgres://owner:q@db:5432/crm');
   });
 
@@ -67,6 +76,11 @@ describe('loadConfig', () => {
   it('takes a previous data key only beside a current one, during a rotation', () => {
     expect(() => loadConfig({ CRM_DATA_KEY_PREVIOUS: 'ab'.repeat(32) })).toThrow(/^Invalid configuration: CRM_DATA_KEY_PREVIOUS needs CRM_DATA_KEY/);
     expect(loadConfig({ CRM_DATA_KEY: 'cd'.repeat(32), CRM_DATA_KEY_PREVIOUS: 'ab'.repeat(32) }).dataKeyPrevious).toBe('ab'.repeat(32));
+  });
+
+  it('refuses a burst below the sustained rate, and a higher rate raises the default burst with it', () => {
+    expect(() => loadConfig({ RATE_LIMIT_PER_SECOND: '50', RATE_LIMIT_BURST: '10' })).toThrow(/^Invalid configuration: RATE_LIMIT_BURST /);
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: '500' }).rateLimit).toEqual({ perSecond: 500, burst: 500 });
   });
 
   it('parses CORS origins', () => {

@@ -22,7 +22,30 @@ export interface AppConfig {
   dbPoolSize: number;
   adminPassword?: string;
   jwt: { secret?: string; issuer: string; audience: string; expiresInSeconds: number };
-  login: { maxFailures: number; lockSeconds: number };
+  /**
+   * Login throttling, a sliding window kept in the database (shared by every instance): at most
+   * `maxFailures` failed logins per username *and* client address in `lockSeconds`, and at most
+   * `addressMaxFailures` per client address whatever the username.
+   */
+  login: { maxFailures: number; lockSeconds: number; addressMaxFailures: number };
+  /**
+   * Requests per token (per client address without one), held per instance: `perSecond` sustained,
+   * up to `burst` at once (a window of burst / perSecond seconds holding `burst` requests).
+   */
+  rateLimit: { perSecond: number; burst: number };
+  /** Bounds on database work, in milliseconds. */
+  db: {
+    /** statement_timeout of the API's connections. */
+    statementTimeoutMs: number;
+    /** statement_timeout of long reads (exports, chain verification), on their own connection. */
+    longReadStatementTimeoutMs: number;
+    /** idle_in_transaction_session_timeout of the API's connections. */
+    idleInTransactionTimeoutMs: number;
+    /** Longest wait for a pooled connection before the request is answered 503 BUSY. */
+    acquireTimeoutMs: number;
+  };
+  /** A download (audit or customer export) whose client takes nothing for this long is ended. */
+  exportIdleTimeoutMs: number;
   corsOrigins: string[];
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -170,6 +193,13 @@ function workingTime(env: Env): AppConfig['workingTime'] {
   return { timeZone, dayStart, dayEnd };
 }
 
+function rateLimit(env: Env): AppConfig['rateLimit'] {
+  const perSecond = integer(env, 'RATE_LIMIT_PER_SECOND', 50, 1, 100_000);
+  const burst = integer(env, 'RATE_LIMIT_BURST', Math.max(100, perSecond), 1, 1_000_000);
+  if (burst < perSecond) throw new ConfigError('RATE_LIMIT_BURST', `must be at least RATE_LIMIT_PER_SECOND (${perSecond}), got ${burst}`);
+  return { perSecond, burst };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dbUrl = databaseUrl(env);
   const migrationDbUrl = databaseUrl(env, 'MIGRATION_DATABASE_URL');
@@ -232,7 +262,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     login: {
       maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
       lockSeconds: integer(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86400),
+      addressMaxFailures: integer(env, 'LOGIN_ADDRESS_MAX_FAILURES', 50, 1, 100000),
     },
+    rateLimit: rateLimit(env),
+    db: {
+      statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 10, 3_600_000),
+      longReadStatementTimeoutMs: integer(env, 'DB_LONG_READ_TIMEOUT_MS', 600_000, 10, 86_400_000),
+      idleInTransactionTimeoutMs: integer(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      acquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 10, 600_000),
+    },
+    exportIdleTimeoutMs: integer(env, 'EXPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     corsOrigins: corsOrigins(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

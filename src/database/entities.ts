@@ -1,7 +1,7 @@
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
 import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity';
-import { LoginThrottleEntity } from '../modules/auth/login-throttle.entity';
+import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity';
 import { CustomerConsentEntity } from '../modules/customers/consent.entity';
 import { ContactEntity } from '../modules/customers/contact.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
@@ -26,7 +26,7 @@ export const ENTITIES = [
   AuditCheckpointEntity,
   DepartmentEntity,
   UserEntity,
-  LoginThrottleEntity,
+  LoginAttemptEntity,
   ScheduledJobEntity,
   CustomerEntity,
   ContactEntity,

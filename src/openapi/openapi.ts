@@ -10,7 +10,26 @@ const PROBLEM_RESPONSES: Record<string, string> = {
   '401': 'Missing, expired or invalid bearer token (UNAUTHENTICATED)',
   '403': 'Your role may not call this operation (FORBIDDEN)',
   '404': 'Not found, or not visible to you (NOT_FOUND)',
+  '429': 'Too many requests from this token (or, without one, this address): RATE_LIMITED; wait Retry-After seconds',
   '500': 'Unexpected error (INTERNAL_ERROR); quote correlationId when reporting it',
+  '503': 'BUSY: no database connection came free in time, or the request ran over its time limit; retry after Retry-After seconds',
+};
+
+/** Every operation may answer these, public ones included. */
+const ALWAYS = ['400', '429', '500', '503'];
+
+const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } });
+
+/** Headers of the problem responses that ask the client to come back later. */
+type HeadersObject = NonNullable<NonNullable<OpenAPIObject['components']>['headers']>;
+const PROBLEM_HEADERS: Record<string, HeadersObject> = {
+  '429': {
+    'Retry-After': integerHeader('Seconds until the window resets'),
+    'RateLimit-Limit': integerHeader('Requests allowed in the window'),
+    'RateLimit-Remaining': integerHeader('Requests left in the window (0)'),
+    'RateLimit-Reset': integerHeader('Seconds until the window resets'),
+  },
+  '503': { 'Retry-After': integerHeader('Seconds to wait before retrying') },
 };
 
 /** Lengths the format validators enforce (IsUUID, IsRfc3339DateTime, IsCalendarDate), written into the contract. */
@@ -48,7 +67,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setTitle('CRM API')
     .setDescription(
       'Customer-management REST API. Authenticate with POST /api/v1/auth/login and send the token as ' +
-        '`Authorization: Bearer <token>`. Every error is application/problem+json with a stable `code`.',
+        '`Authorization: Bearer <token>`. Every error is application/problem+json with a stable `code`. ' +
+        'Requests are limited per token (per client address without one) and per instance; every answer carries ' +
+        'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy (IETF draft ratelimit headers), ' +
+        'and going over the limit answers 429 RATE_LIMITED with Retry-After.',
     )
     .setVersion(version)
     .setLicense('Proprietary', 'https://crm.example.com/license')
@@ -64,7 +86,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   document.components.responses = Object.fromEntries(
     Object.entries(PROBLEM_RESPONSES).map(([status, description]) => [
       `Problem${status}`,
-      { description, content: { 'application/problem+json': { schema: problemRef } } },
+      { description, ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}), content: { 'application/problem+json': { schema: problemRef } } },
     ]),
   );
   for (const pathItem of Object.values(document.paths)) {
@@ -78,7 +100,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         // Every :id is read through IdParam, which accepts a UUID only.
         if (parameter.in === 'path' && parameter.name === 'id') parameter.schema = { type: 'string', format: 'uuid', maxLength: 36 };
       }
-      const statuses = isPublic ? ['400', '500'] : Object.keys(PROBLEM_RESPONSES);
+      const statuses = isPublic ? ALWAYS : Object.keys(PROBLEM_RESPONSES);
       for (const status of statuses) {
         operation.responses[status] ??= { $ref: `#/components/responses/Problem${status}` };
       }

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { busyError } from '../errors/busy-errors';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
@@ -31,6 +32,9 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T): T {
+    // Looking the user up can find the database busy: that is a 503, not a bad token.
+    const busy = busyError(error);
+    if (busy) throw busy;
     if (error || !user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     return user;
   }

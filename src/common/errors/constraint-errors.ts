@@ -59,7 +59,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_audit_log: raced('a concurrent audit write got in the way; retry'),
   PK_audit_chain_head: raced('a concurrent audit write got in the way; retry'),
   PK_industries_code: rule('CONFLICT', 'code is already used by another industry', 'code'),
-  PK_login_throttle: raced('a concurrent login attempt got in the way; retry'),
+  PK_login_attempts: raced('a concurrent login attempt got in the way; retry'),
+  PK_audit_checkpoints_last_id: raced('the chain head was signed meanwhile; read the checkpoints'),
   PK_31089858f2c75f4648107ae5280: raced('the approval step exists'), // approval_steps
   PK_690417aaefa84d18b1a59e2a499: raced('the approval exists'), // approvals
   PK_8b478c54fa0517b1bdc755d0c5d: raced('the calendar day was set meanwhile; retry', 'day'), // calendar_days

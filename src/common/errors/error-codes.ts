@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   IN_USE: { status: 409, title: 'The record is still referenced by other records' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  BUSY: { status: 503, title: 'The service is busy: retry shortly (see Retry-After)' },
   // users and departments
   USERNAME_TAKEN: { status: 409, title: 'The username is taken' },
   DEPARTMENT_NAME_TAKEN: { status: 409, title: 'A department with this name exists' },

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { busyError } from './busy-errors';
 import { domainErrorFromDatabase } from './constraint-errors';
 import { DomainError, FieldError } from './domain-error';
 import { ERROR_CATALOG, ErrorCode, problemType } from './error-codes';
@@ -14,7 +15,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
-  429: 'TOO_MANY_ATTEMPTS',
+  429: 'RATE_LIMITED',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -55,7 +56,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(thrown: unknown): Problem {
-    const exception = domainErrorFromDatabase(thrown) ?? thrown;
+    const exception = busyError(thrown) ?? domainErrorFromDatabase(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const { errors, headers, ...extras } = exception.extras;
       return { code: exception.code, detail: exception.detail, errors, headers, extras };

@@ -61,9 +61,10 @@ export class AuditLogService {
     try {
       const { format, afterId, ...filters } = query;
       await this.audit.record({ action: 'audit.export', entityType: 'audit_log', after: { format, ...filters, order, afterId } });
-      const rows = await this.repository.streamEntries(filter, order, after);
+      const rows = await this.repository.streamEntries(filter, order, after, this.slots);
       rows.once('close', release);
-      return downloadOf(rows, format, new Date());
+      const download = downloadOf(rows, format, new Date());
+      return { ...download, body: this.slots.stream(download.body, release) };
     } catch (error) {
       release();
       throw error;
@@ -103,7 +104,7 @@ export class AuditLogService {
     // A missing predecessor is a removed entry: '' fits no prevHash, so the first entry is named.
     const prevHash = firstId === '1' ? GENESIS_HASH : ((await this.repository.hashOf((BigInt(firstId) - 1n).toString())) ?? '');
     const verifier = new ChainVerifier(prevHash, firstId);
-    const rows = await this.repository.streamChain(firstId, lastId);
+    const rows = await this.repository.streamChain(firstId, lastId, this.slots);
     try {
       for await (const row of rows as AsyncIterable<StoredRow>) {
         if (!verifier.accept(chainedEntryOf(row), row)) break;

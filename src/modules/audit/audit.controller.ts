@@ -14,7 +14,7 @@ import { ChainVerificationDto } from './dto/chain-verification.dto';
 // Spelled out, so that the export's CSV and NDJSON media types do not rub off on its error response.
 const BUSY = {
   status: 503,
-  description: 'AUDIT_READS_BUSY: too many exports or verifications at once on this instance',
+  description: 'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time',
   headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
   content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
 };

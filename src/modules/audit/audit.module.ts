@@ -29,7 +29,7 @@ export class AuditModule {
         AuditCheckpointsService,
         AuditCheckpointsJob,
       ],
-      exports: [AuditService],
+      exports: [AuditService, LongReadSlots],
     };
   }
 }

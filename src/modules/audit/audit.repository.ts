@@ -8,6 +8,13 @@ import { AuditFilter, AuditOrder, AuditPosition, likePrefix } from './audit-log.
 import { ChainedEntry, chainHash } from './audit.rules';
 
 /** An entry as the caller describes it; id and occurredAt are assigned under the chain lock. */
+
+/** Bounds of a long read's own connection, in milliseconds (LongReadSlots carries them). */
+export interface LongReadBounds {
+  statementTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
 export type PendingEntry = Omit<ChainedEntry, 'id' | 'occurredAt'>;
 
 export interface EntityRefs {
@@ -204,17 +211,14 @@ export class AuditRepository {
   }
 
   /** Every matching entry as a stream of AuditLogRow, on a connection of its own (see openStream). */
-  streamEntries(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined): Promise<Readable> {
+  streamEntries(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, bounds: LongReadBounds): Promise<Readable> {
     const { sql, params } = auditEntriesQuery(filter, order, after);
-    return this.openStream(sql, params);
+    return this.openStream(sql, params, bounds);
   }
 
   /** The entries with ids firstId..lastId in chain order, as a stream of StoredRow. */
-  streamChain(firstId: string, lastId: string): Promise<Readable> {
-    return this.openStream(`SELECT ${SELECT_CHAINED} FROM audit_log a WHERE a.id >= $1::bigint AND a.id <= $2::bigint ORDER BY a.id`, [
-      firstId,
-      lastId,
-    ]);
+  streamChain(firstId: string, lastId: string, bounds: LongReadBounds): Promise<Readable> {
+    return this.openStream(`SELECT ${SELECT_CHAINED} FROM audit_log a WHERE a.id >= $1::bigint AND a.id <= $2::bigint ORDER BY a.id`, [firstId, lastId], bounds);
   }
 
   /** Where an entry sits in the (occurred_at, id) order, to resume after it. */
@@ -279,8 +283,11 @@ export class AuditRepository {
    * the whole read. Sorting is switched off for it so the planner walks the indexes in order
    * instead of sorting the whole result before the first row. The connection goes back to the pool
    * when the stream closes: at the end, on error, or when the reader destroys it (client gone).
+   * A long read has its own, longer statement_timeout; and should its reader stall past the idle
+   * timeout, PostgreSQL ends the session too (idle_in_transaction_session_timeout), a bit after the
+   * service would have, so no stalled download keeps a snapshot open.
    */
-  private async openStream(sql: string, params: unknown[]): Promise<Readable> {
+  private async openStream(sql: string, params: unknown[], bounds: LongReadBounds): Promise<Readable> {
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -293,6 +300,10 @@ export class AuditRepository {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query('SET LOCAL enable_sort = off');
+      await client.query(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
+        String(bounds.statementTimeoutMs),
+        String(bounds.idleTimeoutMs + 10_000),
+      ]);
     } catch (error) {
       release(error as Error);
       throw error;

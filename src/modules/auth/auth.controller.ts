@@ -16,7 +16,11 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'login', summary: 'Exchange username and password for a bearer token' })
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'Locked for a while after repeated failures (see Retry-After)' })
+  @ApiTooManyRequestsResponse({
+    type: ProblemDto,
+    description:
+      'RATE_LIMITED: too many failed logins for this username from this address, or from this address altogether, in the sliding window (LOGIN_LOCK_SECONDS); or over the per-address request limit. See Retry-After',
+  })
   login(@Body() dto: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(dto);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
@@ -8,6 +8,14 @@ import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
 import { ExportCustomerIdsPageDto, ExportDto, RequestExportDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
+
+// Spelled out, so that the download's CSV media type does not rub off on its error response.
+const BUSY = {
+  status: 503,
+  description: 'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time',
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
+  content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+};
 
 const REQUESTERS = ['admin', 'manager', 'sales', 'service', 'marketing'] as const;
 
@@ -49,9 +57,11 @@ export class ExportsController {
     description:
       'Holds the customers taken at approval (see customer-ids), with their current values; those deleted or merged since, or no longer visible to the requester, are left out. ' +
       'Every cell starting with = + - @, a tab or a carriage return is prefixed with an apostrophe (so a mobile "+86..." reads "\'+86..."). ' +
-      'Service staff receive no commercial columns (needs, notes, annualRevenue, creditCode, cooperationSince, potentialScore).',
+      'Service staff receive no commercial columns (needs, notes, annualRevenue, creditCode, cooperationSince, potentialScore). ' +
+      'Downloads share the long-read slots of audit exports (a quarter of DB_POOL_SIZE per instance); one whose client takes nothing for EXPORT_IDLE_TIMEOUT_MS is ended.',
   })
   @ApiConflictResponse({ type: ProblemDto, description: 'EXPORT_NOT_READY, EXPORT_REQUESTER_CHANGED' })
+  @ApiResponse(BUSY)
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV file', content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } })
   async downloadExport(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Res() reply: FastifyReply): Promise<void> {

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import type { AuthUser } from '../../common/auth/roles';
@@ -8,7 +8,7 @@ import { Cursors, PageQueryDto } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, seesMaskedPii } from '../access';
 import { ApprovalEntity, ApprovalsService } from '../approvals';
-import { AuditService } from '../audit';
+import { AuditService, LongReadSlots } from '../audit';
 import { ContactsRepository, CustomersRepository } from '../customers';
 import { toContactDto } from '../customers/customer.mapper';
 import { UsersRepository } from '../users';
@@ -63,6 +63,7 @@ export class ExportsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
     private readonly cipher: PiiCipher,
+    private readonly slots: LongReadSlots,
   ) {}
 
   onModuleInit(): void {
@@ -126,7 +127,23 @@ export class ExportsService implements OnModuleInit {
     const changed = requesterChange(record, caller);
     if (changed) throw new DomainError('EXPORT_REQUESTER_CHANGED', `${changed}; request a new export`);
     const filter = this.streamableFor(caller, record.filter as ExportFilterDto);
-    await this.transactions.run(async () => {
+    // Downloads share the long-read slots with audit exports and verifications.
+    const release = this.slots.take();
+    try {
+      await this.recordDownload(record, filter);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const columns = exportColumns(caller);
+    const rows = Readable.from(this.rows(caller, id, filter, columns));
+    const csv = pipeline(rows, stringify({ bom: true, header: true, columns }), () => undefined);
+    return { filename: `customers-${id}.csv`, body: this.slots.stream(csv, release) };
+  }
+
+  private recordDownload(record: ExportEntity, filter: StreamableFilter): Promise<void> {
+    const id = record.id;
+    return this.transactions.run(async () => {
       await this.exports.countDownload(id);
       const rowsNow = await this.exports.countStreamable(id, filter);
       await this.audit.record({
@@ -137,9 +154,6 @@ export class ExportsService implements OnModuleInit {
         reason: record.reason,
       });
     });
-    const columns = exportColumns(caller);
-    const rows = Readable.from(this.rows(caller, id, filter, columns));
-    return { filename: `customers-${id}.csv`, body: rows.pipe(stringify({ bom: true, header: true, columns })) };
   }
 
   /** Runs in the approver's transaction: takes the customers the requester may export now, and keeps their ids. */

@@ -1,0 +1,62 @@
+import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { JwtService } from '@nestjs/jwt';
+import type { FastifyRequest } from 'fastify';
+import type { AppConfig } from '../../config/config';
+import { DomainError } from '../errors/domain-error';
+
+/**
+ * The address a limit counts against: IPv4 as is (an IPv4-mapped IPv6 address as IPv4), IPv6 by
+ * its /64, which one client usually holds whole and could otherwise rotate through.
+ */
+export function clientAddressKey(ip: string | undefined): string {
+  return ip ? normalizeIP(ip, 64) : 'unknown';
+}
+
+/** The window that holds `burst` requests at `perSecond` sustained, in milliseconds. */
+export function rateLimitWindowMs(limits: AppConfig['rateLimit']): number {
+  return Math.max(1, Math.round((limits.burst / limits.perSecond) * 1000));
+}
+
+/**
+ * Whose budget a request spends: the token's subject (the user id) when it carries a valid bearer
+ * token, else the client address. The token is verified here (HS256 with a KeyObject is a few
+ * microseconds): a forged subject must not spend, or exhaust, someone else's budget.
+ */
+export function rateLimitKey(request: FastifyRequest, jwt: JwtService): string {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) {
+    try {
+      const { sub } = jwt.verify<{ sub?: unknown }>(header.slice('Bearer '.length));
+      if (typeof sub === 'string') return `user:${sub}`;
+    } catch {
+      // An invalid token spends the address's budget, and the guard answers 401 later.
+    }
+  }
+  return `address:${clientAddressKey(request.ip)}`;
+}
+
+/** The RateLimit-Policy header's value: `burst;w=window seconds`. */
+export function rateLimitPolicy(limits: AppConfig['rateLimit']): string {
+  return `${limits.burst};w=${Math.ceil(rateLimitWindowMs(limits) / 1000)}`;
+}
+
+/**
+ * Per token for the API as a whole, held in this instance's memory: N instances behind a load
+ * balancer let a client through up to N times the limit. A fixed window of burst / perSecond
+ * seconds holding `burst` requests: bursts up to `burst`, `perSecond` on average. Headers are
+ * those of the IETF draft (draft-ietf-httpapi-ratelimit-headers, the RateLimit-Limit /
+ * -Remaining / -Reset form); bootstrap adds RateLimit-Policy.
+ */
+export function rateLimitOptions(limits: AppConfig['rateLimit'], jwt: JwtService): RateLimitPluginOptions {
+  const windowMs = rateLimitWindowMs(limits);
+  return {
+    global: true,
+    hook: 'onRequest',
+    max: limits.burst,
+    timeWindow: windowMs,
+    enableDraftSpec: true,
+    keyGenerator: (request) => rateLimitKey(request, jwt),
+    errorResponseBuilder: (_request, context) =>
+      new DomainError('RATE_LIMITED', `More than ${context.max} requests in ${windowMs / 1000} s; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  };
+}
