@@ -62,7 +62,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const superuserUrl = await createDatabase(serverUrl, name, process.env.CRM_TEST_TEMPLATE!, owner.role);
   const urls = { owner: urlWithLogin(superuserUrl, owner.role, owner.password), runtime: urlWithLogin(superuserUrl, runtime.role, runtime.password) };
   const databaseUrl = urls.runtime;
-  const config = loadConfig({ LOG_LEVEL: 'silent', SWAGGER_UI: 'false', LOGIN_MAX_FAILURES: '5', JOBS_ENABLED: 'false', ...env });
+  // The suite calls the API as fast as the loopback allows (role-routes: over 100 calls in 2 s for
+  // one user), which the production limit (50/s, bursts of 100) exists to stop; tests of the limit
+  // set their own (test/rate-limits.e2e-spec.ts).
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    SWAGGER_UI: 'false',
+    LOGIN_MAX_FAILURES: '5',
+    JOBS_ENABLED: 'false',
+    RATE_LIMIT_PER_SECOND: '1000',
+    RATE_LIMIT_BURST: '2000',
+    ...env,
+  });
   const app = await createApp({ config, databaseUrl, jwtSecret: JWT_SECRET, dataKey: DATA_KEY, auditSigningKey: AUDIT_SIGNING_KEY });
   await app.get(UsersService).ensureInitialAdmin(ADMIN_PASSWORD);
   await app.listen(0, '127.0.0.1');
