@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { RETRY_AFTER_HEADER } from '../common/http/openapi-responses';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { DATE_MAX_LENGTH, DATE_TIME_MAX_LENGTH } from '../common/http/dates';
@@ -18,18 +19,18 @@ const PROBLEM_RESPONSES: Record<string, string> = {
 /** Every operation may answer these, public ones included. */
 const ALWAYS = ['400', '429', '500', '503'];
 
-const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } });
+const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, format: 'int32', minimum: 0, maximum: 2_147_483_647 } });
 
 /** Headers of the problem responses that ask the client to come back later. */
 type HeadersObject = NonNullable<NonNullable<OpenAPIObject['components']>['headers']>;
 const PROBLEM_HEADERS: Record<string, HeadersObject> = {
   '429': {
-    'Retry-After': integerHeader('Seconds until the window resets'),
+    'Retry-After': RETRY_AFTER_HEADER,
     'RateLimit-Limit': integerHeader('Requests allowed in the window'),
     'RateLimit-Remaining': integerHeader('Requests left in the window (0)'),
     'RateLimit-Reset': integerHeader('Seconds until the window resets'),
   },
-  '503': { 'Retry-After': integerHeader('Seconds to wait before retrying') },
+  '503': { 'Retry-After': RETRY_AFTER_HEADER },
 };
 
 /** Lengths the format validators enforce (IsUUID, IsRfc3339DateTime, IsCalendarDate), written into the contract. */

@@ -1,4 +1,5 @@
 import { Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { STREAM_BUSY_RESPONSE } from '../../common/http/openapi-responses';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, Roles } from '../../common/auth/decorators';
@@ -11,13 +12,6 @@ import { AuditLogService } from './audit-log.service';
 import { AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
 import { ChainVerificationDto } from './dto/chain-verification.dto';
 
-// Spelled out, so that the export's CSV and NDJSON media types do not rub off on its error response.
-const BUSY = {
-  status: 503,
-  description: 'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time',
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
-  content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-};
 
 /** The whole log, for auditors and admins. Managers see their customers' history on the customer. */
 @ApiTags('audit')
@@ -51,7 +45,7 @@ export class AuditController {
       'application/x-ndjson': { schema: { type: 'string' } },
     },
   })
-  @ApiResponse(BUSY)
+  @ApiResponse(STREAM_BUSY_RESPONSE)
   async exportAuditLog(@Query() query: ExportAuditLogQueryDto, @Res() reply: FastifyReply): Promise<void> {
     sendDownload(reply, await this.auditLog.exportLog(query));
   }
@@ -60,7 +54,7 @@ export class AuditController {
   @Roles('auditor', 'admin')
   @ApiOperation({ operationId: 'verifyAuditChain', summary: 'Recompute the hash chain of the audit log, or of the entries of a time range' })
   @ApiOkResponse({ type: ChainVerificationDto })
-  @ApiResponse(BUSY)
+  @ApiResponse(STREAM_BUSY_RESPONSE)
   verifyAuditChain(@Query() query: VerifyChainQueryDto): Promise<ChainVerificationDto> {
     return this.auditLog.verifyChain(query);
   }

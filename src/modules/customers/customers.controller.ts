@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { RETRY_AFTER_HEADER } from '../../common/http/openapi-responses';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -62,7 +63,7 @@ export class CustomersController {
   @ApiTooManyRequestsResponse({
     type: ProblemDto,
     description: 'RATE_LIMITED: too many checks this minute (see Retry-After)',
-    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+    headers: { 'Retry-After': RETRY_AFTER_HEADER },
   })
   checkCustomerDuplicates(@CurrentUser() caller: AuthUser, @Body() dto: DuplicateCheckDto): Promise<DuplicateCheckResultDto> {
     return this.customers.checkDuplicates(caller, dto);
@@ -88,7 +89,7 @@ export class CustomersController {
   @Get(':id')
   @AnyRole()
   @ApiOperation({ operationId: 'getCustomer', summary: 'One customer with its contacts (personal data masked for some roles); sends an ETag' })
-  @ApiOkResponse({ type: CustomerDto, headers: { ETag: { description: 'The version, for If-Match', schema: { type: 'string' } } } })
+  @ApiOkResponse({ type: CustomerDto, headers: { ETag: { description: 'The version, for If-Match', schema: { type: 'string', maxLength: 16, example: '"3"' } } } })
   async getCustomer(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerDto> {
     const customer = await this.customers.get(caller, id);
     void reply.header('etag', etagOf(customer.version));

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { STREAM_BUSY_RESPONSE } from '../../common/http/openapi-responses';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
@@ -9,13 +10,6 @@ import { PageQueryDto } from '../../common/pagination';
 import { ExportCustomerIdsPageDto, ExportDto, RequestExportDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
 
-// Spelled out, so that the download's CSV media type does not rub off on its error response.
-const BUSY = {
-  status: 503,
-  description: 'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time',
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
-  content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-};
 
 const REQUESTERS = ['admin', 'manager', 'sales', 'service', 'marketing'] as const;
 
@@ -61,7 +55,7 @@ export class ExportsController {
       'Downloads share the long-read slots of audit exports (a quarter of DB_POOL_SIZE per instance); one whose client takes nothing for EXPORT_IDLE_TIMEOUT_MS is ended.',
   })
   @ApiConflictResponse({ type: ProblemDto, description: 'EXPORT_NOT_READY, EXPORT_REQUESTER_CHANGED' })
-  @ApiResponse(BUSY)
+  @ApiResponse(STREAM_BUSY_RESPONSE)
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV file', content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } })
   async downloadExport(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Res() reply: FastifyReply): Promise<void> {
