@@ -104,24 +104,10 @@ export class ListInteractionsQueryDto extends PageQueryDto {
   ownerId?: string;
 }
 
-export class InteractionDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ format: 'uuid' })
-  customerId: string;
-
-  @ApiProperty({ format: 'uuid' })
-  authorId: string;
-
+/** What a correction may change: every version of a record has these (InteractionDto, InteractionVersionDto). */
+export class InteractionContentDto {
   @ApiProperty({ format: 'date-time' })
   occurredAt: string;
-
-  @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
-  channel: InteractionChannel;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  contactId: string | null;
 
   @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期' })
   summary: string;
@@ -137,6 +123,23 @@ export class InteractionDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   nextActionDueAt: string | null;
+}
+
+export class InteractionDto extends InteractionContentDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  customerId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  authorId: string;
+
+  @ApiProperty({ enum: INTERACTION_CHANNELS, example: 'phone' })
+  channel: InteractionChannel;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  contactId: string | null;
 
   @ApiProperty({ example: 1, description: 'Above 1 when the author corrected the record; every earlier version is in GET /interactions/{id}/versions' })
   version: number;
@@ -163,30 +166,12 @@ export class InteractionPageDto {
 }
 
 /** One version of an interaction record: what a correction may change, and who made the version when. */
-export class InteractionVersionDto {
+export class InteractionVersionDto extends InteractionContentDto {
   @ApiProperty({ example: 1 })
   version: number;
 
   @ApiProperty({ description: 'The version the record shows now (the last one)' })
   current: boolean;
-
-  @ApiProperty({ format: 'date-time' })
-  occurredAt: string;
-
-  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期' })
-  summary: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  feedback: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  agreements: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  nextAction: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  nextActionDueAt: string | null;
 
   @ApiProperty({ type: String, format: 'uuid', description: "Who wrote this version: the record's author for version 1, the corrector after" })
   writtenBy: string;
