@@ -157,8 +157,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       }
       // Problem responses declared on the route itself are problem+json too.
       for (const [status, response] of Object.entries(operation.responses)) {
-        if ('$ref' in response) continue;
-        response.headers = { ...RESPONSE_HEADER_REFS, ...response.headers };
+        if (!response || '$ref' in response) continue;
+        response.headers = { ...RESPONSE_HEADER_REFS, ...(status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER_HEADER } : {}), ...response.headers };
         const content = (response as { content?: Record<string, unknown> }).content;
         if (Number(status) >= 400 && content?.['application/json']) {
           content['application/problem+json'] = content['application/json'];
