@@ -8,14 +8,17 @@ import { DomainError } from './errors/domain-error';
 /** Longest cursor the API writes (a customer name of 200 CJK characters as sort key fits with room). */
 export const CURSOR_MAX_LENGTH = 1500;
 
+/** The largest page of the lists that take PageQueryDto, and so their pages' maxItems. */
+export const PAGE_LIMIT_MAX = 100;
+
 /** Query parameters of every keyset-paginated list. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, example: 20, type: 'integer' })
+  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_LIMIT_MAX, default: 20, example: 20, type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(PAGE_LIMIT_MAX)
   limit?: number;
 
   @ApiPropertyOptional({
@@ -45,7 +48,10 @@ function mac(key: Buffer, list: string, payload: string): Buffer {
 /** payload.mac, both base64url: the sort key of the last row seen, signed so that it cannot be forged or altered. */
 export function sealCursor(key: Buffer, list: string, values: readonly (string | number | null)[]): string {
   const payload = Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
-  return `${payload}.${mac(key, list, payload).toString('base64url')}`;
+  const cursor = `${payload}.${mac(key, list, payload).toString('base64url')}`;
+  // The contract promises nextCursor within this length (and the list would refuse a longer one back).
+  if (cursor.length > CURSOR_MAX_LENGTH) throw new Error(`cursor of ${list} is ${cursor.length} characters, over ${CURSOR_MAX_LENGTH}`);
+  return cursor;
 }
 
 /**

@@ -88,6 +88,17 @@ function read(env: Env, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+/** Issuer and audience go into every token: bounded, so the token's length is (see LoginResponseDto). */
+export const JWT_CLAIM_MAX_LENGTH = 100;
+/** Longer than any IANA zone name (the longest is 32). */
+export const TIME_ZONE_MAX_LENGTH = 64;
+
+function shortText(env: Env, name: string, fallback: string, max: number): string {
+  const value = read(env, name) ?? fallback;
+  if (value.length > max) throw new ConfigError(name, `must be at most ${max} characters`);
+  return value;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -125,6 +136,9 @@ function databaseUrl(env: Env, name = 'DATABASE_URL'): string | undefined {
   return raw;
 }
 
+/** Longest origin CORS_ORIGINS accepts: scheme, a 253-character host name and a port, with room to spare. */
+export const CORS_ORIGIN_MAX_LENGTH = 300;
+
 function corsOrigins(env: Env): string[] {
   const raw = read(env, 'CORS_ORIGINS');
   if (raw === undefined) return [];
@@ -139,6 +153,7 @@ function corsOrigins(env: Env): string[] {
     if (!url || url.origin !== origin) {
       throw new ConfigError('CORS_ORIGINS', `must be a comma-separated list of origins like https://app.example.com, got "${origin}"`);
     }
+    if (origin.length > CORS_ORIGIN_MAX_LENGTH) throw new ConfigError('CORS_ORIGINS', `each origin must be at most ${CORS_ORIGIN_MAX_LENGTH} characters`);
   }
   return origins;
 }
@@ -181,7 +196,7 @@ function timeOfDay(env: Env, name: string, fallback: string): string {
 }
 
 function workingTime(env: Env): AppConfig['workingTime'] {
-  const timeZone = read(env, 'CRM_TIMEZONE') ?? 'Asia/Shanghai';
+  const timeZone = shortText(env, 'CRM_TIMEZONE', 'Asia/Shanghai', TIME_ZONE_MAX_LENGTH);
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
   } catch {
@@ -193,9 +208,12 @@ function workingTime(env: Env): AppConfig['workingTime'] {
   return { timeZone, dayStart, dayEnd };
 }
 
+/** The largest RATE_LIMIT_BURST, and so the largest RateLimit-Limit, -Remaining and -Reset (seconds) the service sends. */
+export const RATE_LIMIT_BURST_MAX = 1_000_000;
+
 function rateLimit(env: Env): AppConfig['rateLimit'] {
   const perSecond = integer(env, 'RATE_LIMIT_PER_SECOND', 50, 1, 100_000);
-  const burst = integer(env, 'RATE_LIMIT_BURST', Math.max(100, perSecond), 1, 1_000_000);
+  const burst = integer(env, 'RATE_LIMIT_BURST', Math.max(100, perSecond), 1, RATE_LIMIT_BURST_MAX);
   if (burst < perSecond) throw new ConfigError('RATE_LIMIT_BURST', `must be at least RATE_LIMIT_PER_SECOND (${perSecond}), got ${burst}`);
   return { perSecond, burst };
 }
@@ -255,8 +273,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminPassword,
     jwt: {
       secret: jwtSecret,
-      issuer: read(env, 'JWT_ISSUER') ?? 'crm-api',
-      audience: read(env, 'JWT_AUDIENCE') ?? 'crm-api-clients',
+      issuer: shortText(env, 'JWT_ISSUER', 'crm-api', JWT_CLAIM_MAX_LENGTH),
+      audience: shortText(env, 'JWT_AUDIENCE', 'crm-api-clients', JWT_CLAIM_MAX_LENGTH),
       expiresInSeconds: integer(env, 'JWT_EXPIRES_IN_SECONDS', 3600, 60, 86400),
     },
     login: {

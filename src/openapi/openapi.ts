@@ -3,6 +3,7 @@ import { RETRY_AFTER_HEADER } from '../common/http/openapi-responses';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { DATE_MAX_LENGTH, DATE_TIME_MAX_LENGTH } from '../common/http/dates';
+import { CORS_ORIGIN_MAX_LENGTH, RATE_LIMIT_BURST_MAX } from '../config/config';
 
 export const PUBLIC_EXTENSION = 'x-public';
 
@@ -19,17 +20,36 @@ const PROBLEM_RESPONSES: Record<string, string> = {
 /** Every operation may answer these, public ones included. */
 const ALWAYS = ['400', '429', '500', '503'];
 
-const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, format: 'int32', minimum: 0, maximum: 2_147_483_647 } });
+type HeadersObject = NonNullable<NonNullable<OpenAPIObject['components']>['headers']>;
+
+const integerHeader = (description: string, maximum: number) => ({ description, schema: { type: 'integer' as const, format: 'int32', minimum: 0, maximum } });
+
+/**
+ * Headers the service sends on every answer, whatever the route or status: @fastify/rate-limit
+ * (enableDraftSpec) sets RateLimit-Limit/-Remaining/-Reset in its onRequest hook, bootstrap adds
+ * RateLimit-Policy, and @fastify/cors adds Access-Control-Allow-Origin when it applies. Declared
+ * once under components.headers and referenced from each response.
+ */
+const RESPONSE_HEADERS: HeadersObject = {
+  'RateLimit-Limit': integerHeader('Requests this token (or, without one, this client address) may make in the current window, on this instance (RATE_LIMIT_BURST)', RATE_LIMIT_BURST_MAX),
+  'RateLimit-Remaining': integerHeader('Requests left in the current window (0 on a 429)', RATE_LIMIT_BURST_MAX),
+  'RateLimit-Reset': integerHeader('Seconds until the current window ends', RATE_LIMIT_BURST_MAX),
+  'RateLimit-Policy': {
+    description: 'The limit as `burst;w=window seconds` (IETF draft ratelimit headers)',
+    schema: { type: 'string', pattern: '^[0-9]{1,7};w=[0-9]{1,7}$', maxLength: 17 },
+  },
+  'Access-Control-Allow-Origin': {
+    description:
+      "Sent only when CORS_ORIGINS is configured and the request's Origin is one of them: that origin, echoed. " +
+      'Without CORS_ORIGINS (the default) no CORS header is sent and browsers on other origins cannot read answers.',
+    schema: { type: 'string', format: 'uri', maxLength: CORS_ORIGIN_MAX_LENGTH },
+  },
+};
+const RESPONSE_HEADER_REFS = Object.fromEntries(Object.keys(RESPONSE_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 
 /** Headers of the problem responses that ask the client to come back later. */
-type HeadersObject = NonNullable<NonNullable<OpenAPIObject['components']>['headers']>;
 const PROBLEM_HEADERS: Record<string, HeadersObject> = {
-  '429': {
-    'Retry-After': RETRY_AFTER_HEADER,
-    'RateLimit-Limit': integerHeader('Requests allowed in the window'),
-    'RateLimit-Remaining': integerHeader('Requests left in the window (0)'),
-    'RateLimit-Reset': integerHeader('Seconds until the window resets'),
-  },
+  '429': { 'Retry-After': RETRY_AFTER_HEADER },
   '503': { 'Retry-After': RETRY_AFTER_HEADER },
 };
 
@@ -44,6 +64,23 @@ function withFormatLengths(schema: unknown): void {
     record.maxLength = FORMAT_MAX_LENGTH[record.format];
   }
   Object.values(record).forEach(withFormatLengths);
+}
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * The wire format of a bounded integer, read off its bounds: int32 when they fit in an int4 column
+ * (all of ours do), int64 otherwise. An integer without bounds gets none, so the linters still flag it.
+ */
+function withIntegerFormats(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(withIntegerFormats);
+  if (!schema || typeof schema !== 'object') return;
+  const record = schema as Record<string, unknown>;
+  if (record.type === 'integer' && record.format === undefined && typeof record.minimum === 'number' && typeof record.maximum === 'number') {
+    record.format = record.minimum >= INT32_MIN && record.maximum <= INT32_MAX ? 'int32' : 'int64';
+  }
+  Object.values(record).forEach(withIntegerFormats);
 }
 
 function sortKeys(value: unknown): unknown {
@@ -75,8 +112,18 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     )
     .setVersion(version)
     .setLicense('Proprietary', 'https://crm.example.com/license')
-    .addServer('/', 'The instance serving this document')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addServer('/', 'The instance serving this document, whichever environment it runs in (local, staging or production): paths are relative to it')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'The accessToken from POST /api/v1/auth/login: a JWS following the JWT best current practices of RFC8725 ' +
+          '(only HS256 accepted, never "none"; issuer, audience and expiry always checked; lifetime JWT_EXPIRES_IN_SECONDS, at most a day).',
+      },
+      'bearer',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
@@ -87,9 +134,12 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   document.components.responses = Object.fromEntries(
     Object.entries(PROBLEM_RESPONSES).map(([status, description]) => [
       `Problem${status}`,
-      { description, ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}), content: { 'application/problem+json': { schema: problemRef } } },
+      { description, headers: { ...RESPONSE_HEADER_REFS, ...PROBLEM_HEADERS[status] }, content: { 'application/problem+json': { schema: problemRef } } },
     ]),
   );
+  document.components.headers = { ...document.components.headers, ...RESPONSE_HEADERS };
+  // Every environment serves the same contract to the staff tools and integrations that use it; nothing in it is hidden.
+  for (const server of document.servers ?? []) (server as unknown as Record<string, unknown>)['x-internal'] = false;
   for (const pathItem of Object.values(document.paths)) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = pathItem[method];
@@ -107,6 +157,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       }
       // Problem responses declared on the route itself are problem+json too.
       for (const [status, response] of Object.entries(operation.responses)) {
+        if (!response || '$ref' in response) continue;
+        response.headers = { ...RESPONSE_HEADER_REFS, ...(status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER_HEADER } : {}), ...response.headers };
         const content = (response as { content?: Record<string, unknown> }).content;
         if (Number(status) >= 400 && content?.['application/json']) {
           content['application/problem+json'] = content['application/json'];
@@ -116,6 +168,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     }
   }
   withFormatLengths(document);
+  withIntegerFormats(document);
   document.tags = [
     { name: 'auth', description: 'Log in and find out who you are' },
     { name: 'users', description: 'Staff accounts and their roles' },

@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
+  LIMIT_REACHED: { status: 422, title: 'There can be no more of these: a limit the contract states is reached' },
   PRECONDITION_REQUIRED: { status: 428, title: 'Send the version you read (If-Match or version)' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
   RATE_LIMITED: { status: 429, title: 'Too many requests: retry after the time in Retry-After' },

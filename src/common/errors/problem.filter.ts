@@ -4,6 +4,7 @@ import { busyError } from './busy-errors';
 import { domainErrorFromDatabase } from './constraint-errors';
 import { DomainError, FieldError } from './domain-error';
 import { ERROR_CATALOG, ErrorCode, problemType } from './error-codes';
+import { boundedFieldErrors, clip, PROBLEM_LIMITS } from './problem-limits';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'MALFORMED_REQUEST',
@@ -38,6 +39,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = this.toProblem(exception);
     const { status, title } = ERROR_CATALOG[problem.code];
+    const errors = boundedFieldErrors(problem.errors);
     if (status >= 500) this.logger.error({ err: exception, reqId: request.id }, 'request failed');
     for (const [name, value] of Object.entries(problem.headers ?? {})) void reply.header(name, value);
     void reply
@@ -47,9 +49,9 @@ export class ProblemFilter implements ExceptionFilter {
         type: problemType(problem.code),
         title,
         status,
-        detail: problem.detail,
+        detail: clip(problem.detail, PROBLEM_LIMITS.detail),
         code: problem.code,
-        ...(problem.errors ? { errors: problem.errors } : {}),
+        ...(errors ? { errors } : {}),
         ...problem.extras,
         correlationId: request.id,
       });

@@ -1,4 +1,5 @@
-import { getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDto } from '../errors/problem.dto';
 
 /** `Retry-After` in seconds: a whole number, at most a day. */
@@ -17,3 +18,13 @@ export const STREAM_BUSY_RESPONSE = {
   headers: { 'Retry-After': RETRY_AFTER_HEADER },
   content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
 };
+
+/**
+ * A 200 whose body is a JSON array of `model`, with the bound the server keeps on its length
+ * (`@ApiOkResponse({ type: [Model] })` cannot say maxItems).
+ */
+export const ApiOkArray = (model: Type<unknown>, maxItems: number, description?: string) =>
+  applyDecorators(
+    ApiExtraModels(model),
+    ApiOkResponse({ ...(description ? { description } : {}), schema: { type: 'array', maxItems, items: { $ref: getSchemaPath(model) } } }),
+  );

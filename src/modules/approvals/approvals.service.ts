@@ -10,6 +10,7 @@ import { currentStep, decisionProblem, independentDeciders, Person, stepCandidat
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalDto, ListApprovalsQueryDto } from './dto/approval.dto';
 import { iso } from '../../common/http/iso';
+import { clip, PROBLEM_LIMITS } from '../../common/errors/problem-limits';
 
 export interface StepSpec {
   kind: StepKind;
@@ -205,7 +206,7 @@ export class ApprovalsService {
       await this.audit.record({ action: 'approval.execute', entityType: 'approval', entityId: approval.id, after: { type: approval.type, result } });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      await this.approvals.close(approval.id, 'failed', { failureReason: error.detail });
+      await this.approvals.close(approval.id, 'failed', { failureReason: clip(error.detail, PROBLEM_LIMITS.detail) });
       await handler.onClosed?.(approval, 'failed', error.detail);
       await this.audit.record({ action: 'approval.fail', entityType: 'approval', entityId: approval.id, after: { type: approval.type, code: error.code }, reason: error.detail });
     }

@@ -39,11 +39,12 @@ export class AuditController {
   })
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiOkResponse({
-    description: 'The entries, oldest first by default, in the same columns as AuditLogEntryDto',
-    content: {
-      'text/csv': { schema: { type: 'string' } },
-      'application/x-ndjson': { schema: { type: 'string' } },
-    },
+    description:
+      'The entries, oldest first by default, in the same columns as AuditLogEntryDto (each field within its bound there). ' +
+      'A stream, not one JSON value: it has no schema and no length bound of its own; its size is that of the matching entries. ' +
+      'Resume an interrupted download with afterId.',
+    // No schema on purpose: a streamed file is not a string the server could bound (OpenAPI 3.0 lets a media type omit it).
+    content: { 'text/csv': {}, 'application/x-ndjson': {} },
   })
   @ApiResponse(STREAM_BUSY_RESPONSE)
   async exportAuditLog(@Query() query: ExportAuditLogQueryDto, @Res() reply: FastifyReply): Promise<void> {

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
+/**
+ * Bounds of what an audit entry holds, as the contract states them. Reasons come from inputs of
+ * at most 1,000 characters or from a problem's detail (at most 2,000); a longer one is cut. The
+ * changed fields are the top-level keys of a snapshot the code builds: a snapshot beyond these
+ * is a programming error and fails the change.
+ */
+export const AUDIT_LIMITS = { reason: 2000, changedFields: 100, fieldName: 100, id: 20 } as const;
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 type Json = Record<string, unknown>;

@@ -3,7 +3,8 @@ import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { Cursors, Page } from '../../common/pagination';
 import { AuditRepository, EntityRefs, HistoryRow, PendingEntry } from './audit.repository';
-import { diffSnapshots, toSnapshot } from './audit.rules';
+import { AUDIT_LIMITS, diffSnapshots, toSnapshot } from './audit.rules';
+import { clip } from '../../common/errors/problem-limits';
 
 export interface AuditEntry {
   /** `entity.verb`, e.g. `user.create`, `auth.login_failed`. */
@@ -45,6 +46,9 @@ export class AuditService {
       const after = toSnapshot(entry.after);
       const diff = diffSnapshots(before, after);
       if (before !== null && after !== null && diff.changedFields.length === 0) continue;
+      if (diff.changedFields.length > AUDIT_LIMITS.changedFields || diff.changedFields.some((f) => f.length > AUDIT_LIMITS.fieldName)) {
+        throw new Error(`audit snapshot of ${entry.action} has more than ${AUDIT_LIMITS.changedFields} fields or a field name over ${AUDIT_LIMITS.fieldName} characters`);
+      }
       pending.push({
         actorId: entry.actor ? entry.actor.id : (user?.id ?? null),
         actorRole: entry.actor ? entry.actor.role : (user?.role ?? null),
@@ -54,7 +58,7 @@ export class AuditService {
         before: diff.before,
         after: diff.after,
         changedFields: diff.changedFields,
-        reason: entry.reason ?? null,
+        reason: entry.reason == null ? null : clip(entry.reason, AUDIT_LIMITS.reason),
         requestId: this.context.requestId ?? null,
         ip: this.context.ip ?? null,
         userAgent: this.context.userAgent?.slice(0, 300) ?? null,

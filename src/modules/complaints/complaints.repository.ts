@@ -3,6 +3,7 @@ import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
+import { SHOWN } from '../../common/limits';
 
 export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'assignee' | 'escalatedTo'>>;
 
@@ -80,9 +81,10 @@ export class ComplaintsRepository {
     return this.transactions.manager.query(
       `SELECT e.id, e.complaint_id AS "complaintId", e.occurred_at AS "occurredAt", e.actor_id AS "actorId", u.display_name AS "actorName",
               e.event, e.from_status AS "fromStatus", e.to_status AS "toStatus", e.detail
-         FROM complaint_events e LEFT JOIN users u ON u.id = e.actor_id
-        WHERE e.complaint_id = $1 ORDER BY e.occurred_at, e.id`,
-      [complaintId],
+         FROM (SELECT * FROM complaint_events WHERE complaint_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2) e
+         LEFT JOIN users u ON u.id = e.actor_id
+        ORDER BY e.occurred_at, e.id`,
+      [complaintId, SHOWN.complaintEvents],
     );
   }
 
@@ -156,6 +158,8 @@ export class ComplaintsRepository {
                  WHERE c.id = k.customer_id ORDER BY u.created_at, u.id LIMIT 1)),
               version = k.version + 1, updated_at = now()
         WHERE k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now() AND NOT k.breached
+          AND k.id IN (SELECT id FROM complaints WHERE status IN ('received', 'assigned', 'in_progress') AND due_at < now() AND NOT breached
+                        ORDER BY due_at, id LIMIT ${SHOWN.sweepBatch})
         RETURNING k.id, k.escalated_to_id AS "escalatedToId", k.status`,
     );
     // The rows are locked by the statement above: add the manager to everyone it went to.
@@ -171,6 +175,8 @@ export class ComplaintsRepository {
     const [rows]: [SweepRow[], number] = await this.transactions.manager.query(
       `UPDATE complaints SET follow_up_overdue = true, version = version + 1, updated_at = now()
         WHERE status = 'resolved' AND follow_up_due_at < now() AND NOT follow_up_overdue
+          AND id IN (SELECT id FROM complaints WHERE status = 'resolved' AND follow_up_due_at < now() AND NOT follow_up_overdue
+                      ORDER BY follow_up_due_at, id LIMIT ${SHOWN.sweepBatch})
         RETURNING id, escalated_to_id AS "escalatedToId", status`,
     );
     return rows;

@@ -23,6 +23,7 @@ import {
   SweepResultDto,
 } from './dto/complaint.dto';
 import { iso } from '../../common/http/iso';
+import { SHOWN } from '../../common/limits';
 
 const SYSTEM_ACTOR = { id: null, role: 'system' };
 const HANDLERS = new Set(['admin', 'manager', 'service']);
@@ -50,7 +51,7 @@ export function toComplaintDto(k: ComplaintEntity): ComplaintDto {
     assigneeId: k.assigneeId,
     escalatedAt: iso(k.escalatedAt),
     escalatedToId: k.escalatedToId,
-    escalatedToIds: k.escalatedToIds ?? [],
+    escalatedToIds: (k.escalatedToIds ?? []).slice(0, SHOWN.escalatedTo),
     customerNotifiedAt: iso(k.customerNotifiedAt),
     customerNotInformed: k.customerNotInformed,
     resolvedAt: iso(k.resolvedAt),

@@ -7,6 +7,8 @@ import { IdParam } from '../../common/http/id-param';
 import { ContactsService } from './contacts.service';
 import { ContactDto, ContactInputDto, MarkContactLeftDto, UpdateContactDto } from './dto/contact.dto';
 import { DuplicateProblemDto } from './dto/duplicate-problem.dto';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { LIMITS } from '../../common/limits';
 
 @ApiTags('contacts')
 @Controller()
@@ -16,7 +18,7 @@ export class ContactsController {
   @Get('customers/:id/contacts')
   @AnyRole()
   @ApiOperation({ operationId: 'listContacts', summary: 'Contacts of a customer, primary first (personal data masked for some roles)' })
-  @ApiOkResponse({ type: [ContactDto] })
+  @ApiOkArray(ContactDto, LIMITS.contactsPerCustomer, `All contacts of the customer (at most ${LIMITS.contactsPerCustomer}: adding more is 422 LIMIT_REACHED)`)
   listContacts(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<ContactDto[]> {
     return this.contacts.list(caller, id);
   }

@@ -13,6 +13,7 @@ import { ContactChanges, ContactsRepository } from './contacts.repository';
 import { contactSnapshot, toContactDto } from './customer.mapper';
 import { CustomersService, duplicateError } from './customers.service';
 import { ContactDto, ContactInputDto, MarkContactLeftDto, UpdateContactDto } from './dto/contact.dto';
+import { LIMITS } from '../../common/limits';
 
 @Injectable()
 export class ContactsService {
@@ -40,6 +41,10 @@ export class ContactsService {
       this.transactions.run(async () => {
         await this.access.require(caller, customerId, 'change');
         const existing = await this.contacts.findByCustomer(customerId);
+        // The customer's row is locked by require(): of two adds at once, the second counts the first.
+        if (existing.length >= LIMITS.contactsPerCustomer) {
+          throw new DomainError('LIMIT_REACHED', `A customer has at most ${LIMITS.contactsPerCustomer} contacts; mark one as left or remove duplicates instead`);
+        }
         const becomesPrimary = dto.isPrimary === true || !existing.some((c) => c.isPrimary);
         const demoted = becomesPrimary ? await this.contacts.clearPrimary(customerId) : null;
         const id = randomUUID(); // before the insert: the personal data is bound to the row's id

@@ -15,6 +15,7 @@ import { MERGEABLE_FIELDS, type MergeableField, mergeFields } from './customer.r
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomersRepository } from './customers.repository';
 import { DeletionRecordDto, MergePreviewDto, MergePreviewRequestDto, MergeRequestDto } from './dto/removal.dto';
+import { LIMITS } from '../../common/limits';
 
 const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
@@ -82,6 +83,7 @@ export class CustomerRemovalService implements OnModuleInit {
     return this.transactions.run(async () => {
       const { survivor, merged } = await this.load(caller, dto);
       this.choices(dto, [survivor, ...merged]);
+      requireMergedContactsWithinLimit((await this.removal.counts([survivor.id, ...merged.map((m) => m.id)])).contacts);
       await this.refusePending([survivor.id, ...merged.map((m) => m.id)]);
       const approval = await this.approvals.request(
         caller,
@@ -152,6 +154,7 @@ export class CustomerRemovalService implements OnModuleInit {
     // Read under the locks above: a consent recorded on any of them meanwhile waited for this merge, or is seen here.
     const marketingConsent = mergedConsent([survivor, ...merged].map((c) => c.marketingConsent));
     const before = await this.removal.counts(all);
+    requireMergedContactsWithinLimit(before.contacts);
     const moved = await this.removal.moveToSurvivor(survivorId, mergedIds);
     const updated = await this.customers.update(survivorId, survivor.version, { ...(values as CustomerChanges), marketingConsent });
     if (!updated) throw new DomainError('CONFLICT', 'The surviving customer changed meanwhile');
@@ -225,4 +228,11 @@ function movedEntries(moved: MovedRows, survivorId: string, approval: ApprovalEn
       reason: approval.reason,
     })),
   );
+}
+
+/** A merge puts every contact on the survivor: it must not take it past the contacts limit. */
+function requireMergedContactsWithinLimit(contacts: number): void {
+  if (contacts > LIMITS.contactsPerCustomer) {
+    throw new DomainError('LIMIT_REACHED', `The merged customer would have ${contacts} contacts; at most ${LIMITS.contactsPerCustomer} are kept per customer`);
+  }
 }

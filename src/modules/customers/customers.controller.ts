@@ -35,6 +35,8 @@ import {
   UpdateCustomerDto,
 } from './dto/customer.dto';
 import { DuplicateProblemDto } from './dto/duplicate-problem.dto';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { SHOWN } from '../../common/limits';
 
 @ApiTags('customers')
 @Controller('customers')
@@ -147,7 +149,7 @@ export class CustomersController {
   @Get(':id/consents')
   @AnyRole()
   @ApiOperation({ operationId: 'listCustomerConsents', summary: 'Every marketing-consent change, newest first' })
-  @ApiOkResponse({ type: [ConsentDto] })
+  @ApiOkArray(ConsentDto, SHOWN.consents, `The newest ${SHOWN.consents} consent records, newest first (older ones are in the customer's history)`)
   listCustomerConsents(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<ConsentDto[]> {
     return this.customers.listConsents(caller, id);
   }

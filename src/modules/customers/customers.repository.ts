@@ -6,6 +6,7 @@ import { CustomerConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
 import { ruleTierJoinsSql } from '../tiers/tier-criteria.sql';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
+import { SHOWN } from '../../common/limits';
 
 export interface DueFollowUpRow {
   customerId: string;
@@ -108,7 +109,8 @@ export class CustomersRepository {
          JOIN users u ON u.id = c.owner_id
         WHERE c.status NOT IN ('deleted', 'merged') AND ($5::uuid IS NULL OR c.id <> $5::uuid)
           AND (NOT $7::boolean OR c.status = 'active')
-        ORDER BY c.name, c.id, m.matched_on`,
+        ORDER BY c.name, c.id, m.matched_on
+        LIMIT ${SHOWN.duplicates}`,
       [probe.nameNormalized, probe.creditCode ?? null, probe.mobileHashes, probe.emailHashes, probe.excludeId ?? null, probe.excludeContactId ?? null, probe.activeOnly === true],
     );
   }
@@ -349,6 +351,6 @@ export class CustomersRepository {
   }
 
   listConsents(customerId: string): Promise<CustomerConsentEntity[]> {
-    return this.transactions.manager.getRepository(CustomerConsentEntity).find({ where: { customerId }, order: { recordedAt: 'DESC', id: 'DESC' } });
+    return this.transactions.manager.getRepository(CustomerConsentEntity).find({ where: { customerId }, order: { recordedAt: 'DESC', id: 'DESC' }, take: SHOWN.consents });
   }
 }

@@ -4,6 +4,8 @@ import { AnyRole, Roles } from '../../common/auth/decorators';
 import { IdParam } from '../../common/http/id-param';
 import { DepartmentsService } from './departments.service';
 import { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { LIMITS } from '../../common/limits';
 
 @ApiTags('departments')
 @Controller('departments')
@@ -21,7 +23,7 @@ export class DepartmentsController {
   @Get()
   @AnyRole()
   @ApiOperation({ operationId: 'listDepartments', summary: 'List all departments' })
-  @ApiOkResponse({ type: [DepartmentDto] })
+  @ApiOkArray(DepartmentDto, LIMITS.departments, `Every department (at most ${LIMITS.departments}: creating more is 422 LIMIT_REACHED)`)
   listDepartments(): Promise<DepartmentDto[]> {
     return this.departments.list();
   }

@@ -4,6 +4,7 @@ import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { DepartmentsRepository } from './departments.repository';
 import { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
+import { LIMITS, requireBelowLimit } from '../../common/limits';
 
 @Injectable()
 export class DepartmentsService {
@@ -25,6 +26,7 @@ export class DepartmentsService {
 
   create(dto: CreateDepartmentDto): Promise<DepartmentDto> {
     return this.transactions.run(async () => {
+      await requireBelowLimit(this.transactions, 'limit:departments', LIMITS.departments, 'SELECT count(*)::int AS n FROM departments', [], 'departments');
       const department = DepartmentDto.from(await this.departments.insert(dto.name));
       await this.audit.record({ action: 'department.create', entityType: 'department', entityId: department.id, after: department });
       return department;

@@ -57,7 +57,12 @@ export class ExportsController {
   @ApiConflictResponse({ type: ProblemDto, description: 'EXPORT_NOT_READY, EXPORT_REQUESTER_CHANGED' })
   @ApiResponse(STREAM_BUSY_RESPONSE)
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'The CSV file', content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({
+    description:
+      'The CSV file: one row per customer the approval took (GET /exports/{id}/customer-ids), each cell within the bound of its CustomerDto field. ' +
+      'Streamed, with no schema and no length bound of its own.',
+    content: { 'text/csv': {} },
+  })
   async downloadExport(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Res() reply: FastifyReply): Promise<void> {
     const file = await this.exports.download(caller, id);
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file.filename}"`).header('cache-control', 'no-store').send(file.body);

@@ -6,6 +6,8 @@ import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
 import { CorrectInteractionDto, InteractionDto, InteractionPageDto, InteractionVersionDto, ListInteractionsQueryDto, RecordInteractionDto } from './dto/interaction.dto';
 import { InteractionsService } from './interactions.service';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { LIMITS } from '../../common/limits';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
 const WRITERS = ['admin', 'manager', 'sales', 'service'] as const;
@@ -50,7 +52,7 @@ export class InteractionsController {
   @Get('interactions/:id/versions')
   @Roles(...READERS)
   @ApiOperation({ operationId: 'listInteractionVersions', summary: 'Every version of a record, oldest first; 404 unless you may read the customer\'s interactions' })
-  @ApiOkResponse({ type: [InteractionVersionDto] })
+  @ApiOkArray(InteractionVersionDto, LIMITS.interactionVersions, `At most ${LIMITS.interactionVersions} versions: a record takes no more corrections (422 LIMIT_REACHED)`)
   listInteractionVersions(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<InteractionVersionDto[]> {
     return this.interactions.versions(caller, id);
   }

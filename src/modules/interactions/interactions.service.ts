@@ -11,6 +11,7 @@ import { InteractionEntity, InteractionVersionEntity } from './interaction.entit
 import { earliestOccurredAt, occurredAtProblem } from './interaction.rules';
 import { InteractionChanges, InteractionsRepository } from './interactions.repository';
 import { iso } from '../../common/http/iso';
+import { LIMITS } from '../../common/limits';
 
 function toDto(i: InteractionEntity): InteractionDto {
   return {
@@ -124,6 +125,10 @@ export class InteractionsService {
       if (current.authorId !== caller.id) throw new DomainError('NOT_AUTHOR', 'Only the author may correct an interaction record');
       if (current.version !== dto.version) {
         throw new DomainError('VERSION_CONFLICT', `The record was corrected meanwhile; the current version is ${current.version}`);
+      }
+      // The version is compared and set on write, so two corrections at once cannot both pass this.
+      if (current.version >= LIMITS.interactionVersions) {
+        throw new DomainError('LIMIT_REACHED', `A record has at most ${LIMITS.interactionVersions} versions; record a new interaction instead`);
       }
       const { version: _version, nextActionDueAt, occurredAt, ...text } = dto;
       const changes: InteractionChanges = { ...text };

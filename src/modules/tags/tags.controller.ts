@@ -17,6 +17,8 @@ import {
   UpdateTagGroupDto,
 } from './dto/tag.dto';
 import { TagsService } from './tags.service';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { LIMITS, VISIBLE_TAGS_PER_GROUP } from '../../common/limits';
 
 const TAGGERS = ['admin', 'manager', 'sales', 'marketing'] as const;
 
@@ -31,7 +33,7 @@ export class TagsController {
   @Get('tag-groups')
   @AnyRole()
   @ApiOperation({ operationId: 'listTagGroups', summary: 'The tag framework: groups with their company tags and your personal tags' })
-  @ApiOkResponse({ type: [TagGroupDto] })
+  @ApiOkArray(TagGroupDto, LIMITS.tagGroups, `Every group (at most ${LIMITS.tagGroups}: creating more is 422 LIMIT_REACHED)`)
   listTagGroups(@CurrentUser() caller: AuthUser): Promise<TagGroupDto[]> {
     return this.tags.listGroups(caller);
   }
@@ -99,7 +101,7 @@ export class TagsController {
   @HttpCode(200)
   @Roles(...TAGGERS)
   @ApiOperation({ operationId: 'changeCustomerTags', summary: 'Add and remove tags on one customer; returns its tags' })
-  @ApiOkResponse({ type: [TagRefDto] })
+  @ApiOkArray(TagRefDto, LIMITS.tagGroups * VISIBLE_TAGS_PER_GROUP, 'The tags on the customer you can see')
   changeCustomerTags(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ChangeCustomerTagsDto): Promise<TagRefDto[]> {
     return this.customerTags.change(caller, id, dto);
   }

@@ -7,6 +7,7 @@ import { CreateTagDto, CreateTagGroupDto, TagDto, TagGroupDto, UpdateTagDto, Upd
 import { TagEntity, TagGroupEntity } from './tag.entity';
 import { cleanTagName, tagNameKey, tagNameProblem } from './tags.rules';
 import { TagsRepository } from './tags.repository';
+import { LIMITS, requireBelowLimit } from '../../common/limits';
 
 const toTag = (t: TagEntity): TagDto => ({ id: t.id, groupId: t.groupId, name: t.name, order: t.order, personal: t.ownerId !== null, version: t.version });
 const groupSnapshot = (g: TagGroupEntity) => ({ id: g.id, name: g.name, order: g.order, exclusive: g.exclusive, allowPersonal: g.allowPersonal, version: g.version });
@@ -38,6 +39,7 @@ export class TagsService {
     const named = validName(dto.name)!;
     if (dto.exclusive && dto.allowPersonal) throw this.exclusivePersonal();
     return this.transactions.run(async () => {
+      await requireBelowLimit(this.transactions, 'limit:tag_groups', LIMITS.tagGroups, 'SELECT count(*)::int AS n FROM tag_groups', [], 'tag groups');
       const group = await this.tags.insertGroup({ ...named, order: dto.order ?? 0, exclusive: dto.exclusive ?? false, allowPersonal: dto.allowPersonal ?? false });
       await this.audit.record({ action: 'tag_group.create', entityType: 'tag_group', entityId: group.id, after: groupSnapshot(group) });
       return { ...groupSnapshot(group), tags: [] };
@@ -80,6 +82,15 @@ export class TagsService {
       const group = await this.tags.findGroup(groupId);
       if (!group) throw notFound('Tag group');
       if (personal && !group.allowPersonal) throw forbidden('This group does not allow personal tags');
+      const owner = personal ? caller.id : null;
+      await requireBelowLimit(
+        this.transactions,
+        `limit:tags:${groupId}:${owner ?? 'company'}`,
+        LIMITS.tagsPerGroupPerOwner,
+        'SELECT count(*)::int AS n FROM tags WHERE group_id = $1 AND owner_id IS NOT DISTINCT FROM $2::uuid',
+        [groupId, owner],
+        personal ? 'personal tags of yours in one group' : 'company tags in one group',
+      );
       const tag = await this.tags.insertTag({ groupId, ...named, order: dto.order ?? 0, ownerId: personal ? caller.id : null });
       await this.audit.record({ action: 'tag.create', entityType: 'tag', entityId: tag.id, after: tagSnapshot(tag) });
       return toTag(tag);

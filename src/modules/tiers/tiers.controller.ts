@@ -5,6 +5,8 @@ import type { AuthUser } from '../../common/auth/roles';
 import { IdParam } from '../../common/http/id-param';
 import { CreateTierDto, EvaluateTiersDto, SetCustomerTierDto, TierChangeDto, TierDto, TierEvaluationDto, UpdateTierDto } from './dto/tier.dto';
 import { TiersService } from './tiers.service';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { LIMITS, SHOWN } from '../../common/limits';
 
 @ApiTags('tiers')
 @Controller()
@@ -14,7 +16,7 @@ export class TiersController {
   @Get('tiers')
   @AnyRole()
   @ApiOperation({ operationId: 'listTiers', summary: 'Tiers, highest rank first, with cadence, response target and criteria' })
-  @ApiOkResponse({ type: [TierDto] })
+  @ApiOkArray(TierDto, LIMITS.tiers, `Every tier (at most ${LIMITS.tiers}: creating more is 422 LIMIT_REACHED)`)
   listTiers(): Promise<TierDto[]> {
     return this.tiers.list();
   }
@@ -47,7 +49,7 @@ export class TiersController {
   @Put('customers/:id/tier')
   @Roles('admin', 'manager')
   @ApiOperation({ operationId: 'setCustomerTier', summary: 'Move a customer to a tier, with a reason; returns the tier history' })
-  @ApiOkResponse({ type: [TierChangeDto] })
+  @ApiOkArray(TierChangeDto, SHOWN.tierChanges, `The newest ${SHOWN.tierChanges} tier changes, newest first`)
   setCustomerTier(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: SetCustomerTierDto): Promise<TierChangeDto[]> {
     return this.tiers.setCustomerTier(caller, id, dto);
   }
@@ -55,7 +57,7 @@ export class TiersController {
   @Get('customers/:id/tier-history')
   @Roles('admin', 'manager', 'sales', 'auditor')
   @ApiOperation({ operationId: 'getCustomerTierHistory', summary: 'Every tier change of a customer, newest first' })
-  @ApiOkResponse({ type: [TierChangeDto] })
+  @ApiOkArray(TierChangeDto, SHOWN.tierChanges, `The newest ${SHOWN.tierChanges} tier changes, newest first`)
   getCustomerTierHistory(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<TierChangeDto[]> {
     return this.tiers.history(caller, id);
   }

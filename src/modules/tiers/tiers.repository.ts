@@ -5,6 +5,7 @@ import type { ListScopeSql } from '../access';
 import { CustomerTierChangeEntity } from './tier-change.entity';
 import { TierEntity } from './tier.entity';
 import { pinnedSql, ruleTierJoinsSql } from './tier-criteria.sql';
+import { SHOWN } from '../../common/limits';
 
 export interface TierProposalRow {
   customerId: string;
@@ -104,7 +105,7 @@ export class TiersRepository {
   history(customerId: string): Promise<CustomerTierChangeEntity[]> {
     return this.transactions.manager
       .getRepository(CustomerTierChangeEntity)
-      .find({ where: { customerId }, order: { changedAt: 'DESC', id: 'DESC' } });
+      .find({ where: { customerId }, order: { changedAt: 'DESC', id: 'DESC' }, take: SHOWN.tierChanges });
   }
 
   /** Customer ids in a tier (to recompute their follow-up dates when its cadence changes). */

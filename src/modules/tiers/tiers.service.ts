@@ -10,6 +10,7 @@ import { TierEntity } from './tier.entity';
 import { explainTier, isPinned } from './tiers.rules';
 import { iso } from '../../common/http/iso';
 import { TiersRepository } from './tiers.repository';
+import { LIMITS, requireBelowLimit } from '../../common/limits';
 
 const RULE_EVALUATION = 'rule evaluation';
 const MAX_PROPOSALS_RETURNED = 1000;
@@ -47,6 +48,7 @@ export class TiersService {
 
   create(dto: CreateTierDto): Promise<TierDto> {
     return this.transactions.run(async () => {
+      await requireBelowLimit(this.transactions, 'limit:tiers', LIMITS.tiers, 'SELECT count(*)::int AS n FROM tiers', [], 'tiers');
       const tier = await this.tiers.insert({ ...dto, serviceNotes: dto.serviceNotes ?? null, criteria: dto.criteria ?? {} });
       await this.audit.record({ action: 'tier.create', entityType: 'tier', entityId: tier.id, after: toDto(tier) });
       return toDto(tier);

@@ -7,6 +7,8 @@ import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
 import { RequestTransferDto, SuccessionDto, TransferDto, TransferPageDto, UnassignedCustomerDto } from './dto/transfer.dto';
 import { TransfersService } from './transfers.service';
+import { ApiOkArray } from '../../common/http/openapi-responses';
+import { SHOWN } from '../../common/limits';
 
 @ApiTags('transfers')
 @Controller('transfers')
@@ -34,7 +36,7 @@ export class TransfersController {
   @Get('unassigned')
   @Roles('admin', 'manager')
   @ApiOperation({ operationId: 'listUnassignedCustomers', summary: 'Customers of deactivated users, awaiting a successor' })
-  @ApiOkResponse({ type: [UnassignedCustomerDto] })
+  @ApiOkArray(UnassignedCustomerDto, SHOWN.unassigned, `At most ${SHOWN.unassigned}; succeed them and the list shows the next`)
   listUnassignedCustomers(@CurrentUser() caller: AuthUser): Promise<UnassignedCustomerDto[]> {
     return this.transfers.unassigned(caller);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import type { ListScopeSql, LostOwnershipReason } from '../access';
 import { TransferEntity, TransferItemEntity } from './transfer.entity';
+import { SHOWN } from '../../common/limits';
 
 export interface UnassignedRow {
   customerId: string;
@@ -138,7 +139,7 @@ export class TransfersRepository {
         WHERE (NOT u.active OR u.department_id <> c.department_id OR u.role NOT IN ('sales', 'manager', 'admin'))
           AND c.status NOT IN ('deleted', 'merged') AND ($1::uuid IS NULL OR c.department_id = $1::uuid)
         ORDER BY u.display_name, c.name, c.id
-        LIMIT 5000`,
+        LIMIT ${SHOWN.unassigned}`,
       [departmentId],
     );
   }

@@ -2,9 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, Length } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
-import { PageQueryDto } from '../../../common/pagination';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
 import { APPROVAL_STATUSES, type ApprovalStatus, STEP_KINDS, STEP_STATUSES } from '../approval.entity';
 import { trim } from '../../../common/http/transforms';
+import { PROBLEM_LIMITS } from '../../../common/errors/problem-limits';
+import { LIMITS } from '../../../common/limits';
 
 export const APPROVAL_TYPES = ['customer.delete', 'customer.merge', 'customer.export', 'customer.transfer', 'customer.succession'] as const;
 
@@ -52,7 +54,7 @@ export class ApprovalStepDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   decidedAt: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 1000, type: String, nullable: true })
   comment: string | null;
 }
 
@@ -69,7 +71,7 @@ export class ApprovalDto {
   @ApiProperty({ format: 'uuid' })
   requesterId: string;
 
-  @ApiProperty({ example: '区域调整' })
+  @ApiProperty({ maxLength: 1000, example: '区域调整' })
   reason: string;
 
   @ApiProperty({ type: Object, description: 'What is asked for, by type' })
@@ -78,10 +80,10 @@ export class ApprovalDto {
   @ApiProperty({ type: Object, nullable: true, description: 'What the execution did' })
   result: Record<string, unknown> | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Why execution failed (status failed)' })
+  @ApiProperty({ maxLength: PROBLEM_LIMITS.detail, type: String, nullable: true, description: 'Why execution failed (status failed)' })
   failureReason: string | null;
 
-  @ApiProperty({ type: [ApprovalStepDto] })
+  @ApiProperty({ maxItems: LIMITS.departments, description: 'One per department whose manager decides (a transfer), or a fixed few (at most 2 for other types)', type: [ApprovalStepDto] })
   steps: ApprovalStepDto[];
 
   @ApiProperty({ format: 'date-time' })
@@ -92,9 +94,9 @@ export class ApprovalDto {
 }
 
 export class ApprovalPageDto {
-  @ApiProperty({ type: [ApprovalDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [ApprovalDto] })
   items: ApprovalDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }

@@ -4,6 +4,8 @@ import { IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } f
 import { IsOptional } from '../../../common/http/optional';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { ACTION_FILTER, AUDIT_ORDERS, type AuditOrder, EXPORT_FORMATS, type ExportFormat } from '../audit-log.rules';
+import { CURSOR_MAX_LENGTH } from '../../../common/pagination';
+import { AUDIT_LIMITS } from '../audit.rules';
 
 /** The filters an auditor narrows the log with; they combine with AND. */
 export class AuditLogFilterDto {
@@ -103,7 +105,7 @@ export class VerifyChainQueryDto {
 }
 
 export class AuditLogEntryDto {
-  @ApiProperty({ example: '1024', description: 'Position in the chain: gapless, in commit order' })
+  @ApiProperty({ maxLength: AUDIT_LIMITS.id, pattern: '^[0-9]+$', example: '1024', description: 'Position in the chain: gapless, in commit order' })
   id: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-22T02:00:00.000Z', description: 'Never earlier than the previous entry' })
@@ -112,22 +114,22 @@ export class AuditLogEntryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, example: '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f', description: 'Null for the system and unknown usernames' })
   actorId: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '李雷', description: 'The actor\'s current display name (not part of the hash)' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '李雷', description: 'The actor\'s current display name (not part of the hash)' })
   actorName: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'sales' })
+  @ApiProperty({ maxLength: 20, type: String, nullable: true, example: 'sales' })
   actorRole: string | null;
 
-  @ApiProperty({ example: 'customer.update' })
+  @ApiProperty({ maxLength: 100, example: 'customer.update' })
   action: string;
 
-  @ApiProperty({ example: 'customer' })
+  @ApiProperty({ maxLength: 50, example: 'customer' })
   entityType: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '0b6f7a3e-2d4c-4f8e-9a51-3c2d1e0f9a87' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '0b6f7a3e-2d4c-4f8e-9a51-3c2d1e0f9a87' })
   entityId: string | null;
 
-  @ApiProperty({ type: [String], example: ['stage', 'version'] })
+  @ApiProperty({ maxItems: AUDIT_LIMITS.changedFields, items: { type: 'string', maxLength: AUDIT_LIMITS.fieldName }, type: [String], example: ['stage', 'version'] })
   changedFields: string[];
 
   @ApiProperty({ type: Object, nullable: true, example: { stage: 'prospect', version: 1 } })
@@ -136,16 +138,16 @@ export class AuditLogEntryDto {
   @ApiProperty({ type: Object, nullable: true, example: { stage: 'customer', version: 2 } })
   after: Record<string, unknown> | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '签约' })
+  @ApiProperty({ maxLength: AUDIT_LIMITS.reason, type: String, nullable: true, example: '签约' })
   reason: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '4f1c2a7e-5b8d-4a51-9a43-2f6f0c1d9e21' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '4f1c2a7e-5b8d-4a51-9a43-2f6f0c1d9e21' })
   requestId: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '10.0.3.17' })
+  @ApiProperty({ maxLength: 64, type: String, nullable: true, example: '10.0.3.17' })
   ip: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0' })
+  @ApiProperty({ maxLength: 300, type: String, nullable: true, example: 'Mozilla/5.0' })
   userAgent: string | null;
 
   @ApiProperty({ example: '3b7f0c2a9d4e5f61728394a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f', minLength: 64, maxLength: 64, description: 'Hash of the previous entry (64 zeros before the first)' })
@@ -156,9 +158,9 @@ export class AuditLogEntryDto {
 }
 
 export class AuditLogPageDto {
-  @ApiProperty({ type: [AuditLogEntryDto] })
+  @ApiProperty({ maxItems: 500, type: [AuditLogEntryDto] })
   items: AuditLogEntryDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }

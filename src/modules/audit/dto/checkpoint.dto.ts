@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CHECKPOINT_PROBLEMS, type CheckpointProblem } from '../checkpoint.rules';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX } from '../../../common/pagination';
+import { AUDIT_LIMITS } from '../audit.rules';
 
 export class AuditCheckpointDto {
   @ApiProperty({ example: '1024', pattern: '^[0-9]+$', maxLength: 20, description: 'Id of the last entry of the chain when the checkpoint was signed' })
@@ -23,10 +25,10 @@ export class AuditCheckpointDto {
 }
 
 export class AuditCheckpointPageDto {
-  @ApiProperty({ type: [AuditCheckpointDto], description: 'Newest first' })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [AuditCheckpointDto], description: 'Newest first' })
   items: AuditCheckpointDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
 
@@ -34,15 +36,15 @@ export class AuditPublicKeyDto {
   @ApiProperty({ enum: ['Ed25519'], example: 'Ed25519' })
   algorithm: 'Ed25519';
 
-  @ApiProperty({ example: '3f9a0c1d2e4b5a69', description: 'The keyId its checkpoints carry' })
+  @ApiProperty({ maxLength: 16, example: '3f9a0c1d2e4b5a69', description: 'The keyId its checkpoints carry' })
   keyId: string;
 
-  @ApiProperty({ example: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA…\n-----END PUBLIC KEY-----\n', description: 'The public key as SPKI PEM' })
+  @ApiProperty({ maxLength: 113, example: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA…\n-----END PUBLIC KEY-----\n', description: 'The public key as SPKI PEM' })
   publicKey: string;
 }
 
 export class CheckpointMismatchDto {
-  @ApiProperty({ example: '1024', description: 'The checkpoint (its lastId) that does not fit the chain as it is now' })
+  @ApiProperty({ maxLength: AUDIT_LIMITS.id, pattern: '^[0-9]+$', example: '1024', description: 'The checkpoint (its lastId) that does not fit the chain as it is now' })
   lastId: string;
 
   @ApiProperty({

@@ -18,10 +18,10 @@ export class MeDto {
   @ApiProperty({ format: 'uuid', example: '0b6f3c1e-2d4a-4e8f-9a1b-3c5d7e9f1a2b' })
   id: string;
 
-  @ApiProperty({ example: 'admin' })
+  @ApiProperty({ maxLength: 50, example: 'admin' })
   username: string;
 
-  @ApiProperty({ example: 'Administrator' })
+  @ApiProperty({ maxLength: 100, example: 'Administrator' })
   displayName: string;
 
   @ApiProperty({ enum: ROLES, example: 'admin' })
@@ -32,7 +32,7 @@ export class MeDto {
 }
 
 export class LoginResponseDto {
-  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...' })
+  @ApiProperty({ maxLength: 2048, description: 'A compact JWS (HS256); its claims are sub, role, iat, exp, iss and aud, so it stays well within 2,048 characters', example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...' })
   accessToken: string;
 
   @ApiProperty({ example: 'Bearer', enum: ['Bearer'] })

@@ -31,7 +31,7 @@ export class CalendarDayDto {
   @ApiProperty({ enum: ['holiday', 'workday'], example: 'holiday' })
   kind: 'holiday' | 'workday';
 
-  @ApiProperty({ example: '国庆节' })
+  @ApiProperty({ maxLength: 100, example: '国庆节' })
   name: string;
 }
 
@@ -39,18 +39,18 @@ export class CalendarYearDto {
   @ApiProperty({ example: 2026 })
   year: number;
 
-  @ApiProperty({ example: 'Asia/Shanghai' })
+  @ApiProperty({ maxLength: 64, example: 'Asia/Shanghai' })
   timeZone: string;
 
-  @ApiProperty({ example: '09:00' })
+  @ApiProperty({ maxLength: 5, pattern: '^[0-2][0-9]:[0-5][0-9]$', example: '09:00' })
   dayStart: string;
 
-  @ApiProperty({ example: '18:00' })
+  @ApiProperty({ maxLength: 5, pattern: '^[0-2][0-9]:[0-5][0-9]$', example: '18:00' })
   dayEnd: string;
 
   @ApiProperty({ example: 249, description: 'Working days in the year after holidays and make-up days' })
   workingDays: number;
 
-  @ApiProperty({ type: [CalendarDayDto], description: 'The exceptions to Monday–Friday' })
+  @ApiProperty({ maxItems: 366, type: [CalendarDayDto], description: 'The exceptions to Monday–Friday' })
   days: CalendarDayDto[];
 }

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
-import { PageQueryDto } from '../../../common/pagination';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
 import {
   COMPLAINT_CATEGORIES,
   COMPLAINT_CHANNELS,
@@ -16,6 +16,7 @@ import {
   type ComplaintStatus,
 } from '../complaint.entity';
 import { trim, toBoolean } from '../../../common/http/transforms';
+import { SHOWN } from '../../../common/limits';
 
 export class CreateComplaintDto {
   @ApiProperty({ format: 'uuid' })
@@ -192,20 +193,20 @@ export class TimelineEntryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   actorId: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '王芳' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '王芳' })
   actorName: string | null;
 
-  @ApiProperty({
+  @ApiProperty({ maxLength: 30,
     example: 'assigned',
     description:
       'received, assigned, started, resolved, verified, closed, reopened, escalated (detail.recipients: everyone it went to), breached, follow_up_overdue, customer_notified (detail.channel, detail.summary)',
   })
   event: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'received' })
+  @ApiProperty({ maxLength: 20, type: String, nullable: true, example: 'received' })
   fromStatus: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'assigned' })
+  @ApiProperty({ maxLength: 20, type: String, nullable: true, example: 'assigned' })
   toStatus: string | null;
 
   @ApiProperty({ type: Object, example: { assigneeId: '0b6f3c1e-2d4a-4e8f-9a1b-3c5d7e9f1a2b' } })
@@ -219,7 +220,7 @@ export class ComplaintDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ example: 'phone' })
+  @ApiProperty({ maxLength: 20, example: 'phone' })
   channel: string;
 
   @ApiProperty({ enum: COMPLAINT_CATEGORIES })
@@ -228,13 +229,13 @@ export class ComplaintDto {
   @ApiProperty({ enum: COMPLAINT_SEVERITIES })
   severity: ComplaintSeverity;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 200 })
   title: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 10000 })
   description: string;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 2000, type: String, nullable: true })
   customerDemand: string | null;
 
   @ApiProperty({ enum: COMPLAINT_MOODS })
@@ -261,7 +262,7 @@ export class ComplaintDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The department manager it was escalated to' })
   escalatedToId: string | null;
 
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Everyone it was escalated to: the department manager and, for a major complaint, management' })
+  @ApiProperty({ maxItems: SHOWN.escalatedTo, type: [String], format: 'uuid', description: 'Everyone it was escalated to: the department manager and, for a major complaint, management' })
   escalatedToIds: string[];
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The last time the customer was told of progress or result' })
@@ -273,7 +274,7 @@ export class ComplaintDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   resolvedAt: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 5000, type: String, nullable: true })
   resolution: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the satisfaction follow-up is due' })
@@ -288,7 +289,7 @@ export class ComplaintDto {
   @ApiProperty({ type: Number, nullable: true, example: 4 })
   satisfaction: number | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 2000, type: String, nullable: true })
   satisfactionComment: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
@@ -305,15 +306,15 @@ export class ComplaintDto {
 }
 
 export class ComplaintDetailDto extends ComplaintDto {
-  @ApiProperty({ type: [TimelineEntryDto] })
+  @ApiProperty({ maxItems: SHOWN.complaintEvents, description: `The newest ${SHOWN.complaintEvents} events, in time order`, type: [TimelineEntryDto] })
   timeline: TimelineEntryDto[];
 }
 
 export class ComplaintPageDto {
-  @ApiProperty({ type: [ComplaintDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [ComplaintDto] })
   items: ComplaintDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
 
@@ -356,10 +357,10 @@ export class SlaPolicyDto {
 }
 
 export class SweepResultDto {
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Complaints newly marked breached and escalated' })
+  @ApiProperty({ maxItems: SHOWN.sweepBatch, type: [String], format: 'uuid', description: 'Complaints newly marked breached and escalated' })
   breached: string[];
 
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Resolved complaints whose follow-up is now overdue' })
+  @ApiProperty({ maxItems: SHOWN.sweepBatch, type: [String], format: 'uuid', description: 'Resolved complaints whose follow-up is now overdue' })
   followUpOverdue: string[];
 }
 

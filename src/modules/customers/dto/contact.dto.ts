@@ -105,19 +105,19 @@ export class ContactDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ example: '张伟' })
+  @ApiProperty({ maxLength: 100, example: '张伟' })
   name: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '采购经理' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '采购经理' })
   position: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '+8613800138000', description: 'Masked (138****8000) for service, marketing and auditors' })
+  @ApiProperty({ maxLength: MOBILE_MAX_LENGTH, type: String, nullable: true, example: '+8613800138000', description: 'Masked (138****8000) for service, marketing and auditors' })
   mobile: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'zhang.wei@example.com', description: 'Masked (z***@example.com) for service, marketing and auditors' })
+  @ApiProperty({ maxLength: EMAIL_MAX_LENGTH, type: String, nullable: true, example: 'zhang.wei@example.com', description: 'Masked (z***@example.com) for service, marketing and auditors' })
   email: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'wxid_zhangwei01', description: 'Masked (wx****01) for service, marketing and auditors' })
+  @ApiProperty({ maxLength: WECHAT_ID_MAX_LENGTH, type: String, nullable: true, example: 'wxid_zhangwei01', description: 'Masked (wx****01) for service, marketing and auditors' })
   wechatId: string | null;
 
   @ApiProperty({

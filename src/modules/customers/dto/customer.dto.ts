@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, 
 import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX, IsDecimal } from '../../../common/http/numbers';
 import { IsRfc3339DateTime, IsCalendarDate } from '../../../common/http/dates';
-import { PageQueryDto } from '../../../common/pagination';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
 import {
   CONSENT_STATUSES,
   type ConsentStatus,
@@ -20,18 +20,19 @@ import {
 import { ContactDto, ContactInputDto } from './contact.dto';
 import { IsCreditCode } from './validators';
 import { trim, upperTrim, toBoolean, toIdList } from '../../../common/http/transforms';
+import { LIMITS, SHOWN, VISIBLE_TAGS_PER_GROUP } from '../../../common/limits';
 
 export class CustomerTagDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: '高意向' })
+  @ApiProperty({ maxLength: 30, example: '高意向' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   groupId: string;
 
-  @ApiProperty({ example: '采购阶段' })
+  @ApiProperty({ maxLength: 30, example: '采购阶段' })
   groupName: string;
 
   @ApiProperty({ example: false, description: 'A personal tag of yours (others do not see it)' })
@@ -309,19 +310,19 @@ export class CustomerSummaryDto {
   @ApiProperty({ format: 'uuid', example: '3f0c6a3e-7b1d-4c55-9a0e-8d2f1b6c4e21' })
   id: string;
 
-  @ApiProperty({ example: '华为技术有限公司' })
+  @ApiProperty({ maxLength: 200, example: '华为技术有限公司' })
   name: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '华为' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '华为' })
   shortName: string | null;
 
   @ApiProperty({ enum: CUSTOMER_KINDS, example: 'organization' })
   kind: CustomerKind;
 
-  @ApiProperty({ type: String, nullable: true, example: '通信设备' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '通信设备' })
   industry: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '1000+' })
+  @ApiProperty({ maxLength: 50, type: String, nullable: true, example: '1000+' })
   scale: string | null;
 
   @ApiProperty({ enum: CUSTOMER_SOURCES, example: 'exhibition' })
@@ -357,7 +358,7 @@ export class CustomerSummaryDto {
   @ApiPropertyOptional({ type: Number, nullable: true, example: 85, description: 'Commercial record: absent for the service role' })
   potentialScore?: number | null;
 
-  @ApiProperty({ type: [CustomerTagDto], description: 'Company tags, and your own personal tags' })
+  @ApiProperty({ maxItems: LIMITS.tagGroups * VISIBLE_TAGS_PER_GROUP, type: [CustomerTagDto], description: 'Company tags, and your own personal tags' })
   tags: CustomerTagDto[];
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-20T09:30:00.000Z' })
@@ -380,10 +381,10 @@ export class CustomerDto extends CustomerSummaryDto {
   @ApiPropertyOptional({ type: NeedsDto, description: 'Commercial record: absent for the service role' })
   needs?: NeedsDto;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Commercial record: absent for the service role' })
+  @ApiPropertyOptional({ maxLength: 5000, type: String, nullable: true, description: 'Commercial record: absent for the service role' })
   notes?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '91350100M000100Y43', description: 'Commercial record: absent for the service role' })
+  @ApiPropertyOptional({ maxLength: 18, type: String, nullable: true, example: '91350100M000100Y43', description: 'Commercial record: absent for the service role' })
   creditCode?: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
@@ -392,15 +393,15 @@ export class CustomerDto extends CustomerSummaryDto {
   @ApiProperty({ example: false, description: 'Whether personal data in contacts is masked for you' })
   piiMasked: boolean;
 
-  @ApiProperty({ type: [ContactDto] })
+  @ApiProperty({ maxItems: LIMITS.contactsPerCustomer, type: [ContactDto] })
   contacts: ContactDto[];
 }
 
 export class CustomerPageDto {
-  @ApiProperty({ type: [CustomerSummaryDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [CustomerSummaryDto] })
   items: CustomerSummaryDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Pass as cursor for the next page; null on the last page' })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null, description: 'Pass as cursor for the next page; null on the last page' })
   nextCursor: string | null;
 }
 
@@ -442,13 +443,13 @@ export class DuplicateDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: '华为技术有限公司' })
+  @ApiProperty({ maxLength: 200, example: '华为技术有限公司' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   ownerId: string;
 
-  @ApiProperty({ example: '李雷' })
+  @ApiProperty({ maxLength: 100, example: '李雷' })
   ownerName: string;
 
   @ApiProperty({ enum: MATCHED_ON, example: 'name' })
@@ -459,13 +460,13 @@ export class SimilarCustomerDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: '华为技术股份有限公司' })
+  @ApiProperty({ maxLength: 200, example: '华为技术股份有限公司' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   ownerId: string;
 
-  @ApiProperty({ example: '李雷' })
+  @ApiProperty({ maxLength: 100, example: '李雷' })
   ownerName: string;
 
   @ApiProperty({ example: 0.72, description: 'pg_trgm similarity, 0.5 to 1' })
@@ -473,10 +474,10 @@ export class SimilarCustomerDto {
 }
 
 export class DuplicateCheckResultDto {
-  @ApiProperty({ type: [DuplicateDto], description: 'Exact matches: creating this customer would be refused with 409' })
+  @ApiProperty({ maxItems: SHOWN.duplicates, type: [DuplicateDto], description: 'Exact matches: creating this customer would be refused with 409' })
   duplicates: DuplicateDto[];
 
-  @ApiProperty({ type: [SimilarCustomerDto], description: 'Similar names: warnings only' })
+  @ApiProperty({ maxItems: 10, type: [SimilarCustomerDto], description: 'Similar names: warnings only' })
   similar: SimilarCustomerDto[];
 }
 
@@ -520,10 +521,10 @@ export class ConsentDto {
   @ApiProperty({ enum: CONSENT_CHANGES, example: 'granted' })
   status: 'granted' | 'withdrawn';
 
-  @ApiProperty({ example: 'sms' })
+  @ApiProperty({ maxLength: 30, example: 'sms' })
   channel: string;
 
-  @ApiProperty({ example: '2026-11-20 电话确认，录音编号 A-1093' })
+  @ApiProperty({ maxLength: 1000, example: '2026-11-20 电话确认，录音编号 A-1093' })
   evidence: string;
 
   @ApiProperty({ format: 'uuid' })
@@ -534,7 +535,7 @@ export class ConsentDto {
 }
 
 export class HistoryEntryDto {
-  @ApiProperty({ example: '1024' })
+  @ApiProperty({ maxLength: 20, pattern: '^[0-9]+$', example: '1024' })
   id: string;
 
   @ApiProperty({ format: 'date-time' })
@@ -543,10 +544,10 @@ export class HistoryEntryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   actorId: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '李雷' })
+  @ApiProperty({ maxLength: 100, type: String, nullable: true, example: '李雷' })
   actorName: string | null;
 
-  @ApiProperty({ example: 'customer.update' })
+  @ApiProperty({ maxLength: 100, example: 'customer.update' })
   action: string;
 
   @ApiProperty({ example: 'customer', enum: ['customer', 'contact', 'interaction'] })
@@ -555,7 +556,7 @@ export class HistoryEntryDto {
   @ApiProperty({ type: String, nullable: true, format: 'uuid' })
   entityId: string | null;
 
-  @ApiProperty({ type: [String], example: ['stage'] })
+  @ApiProperty({ maxItems: 100, items: { type: 'string', maxLength: 100 }, type: [String], example: ['stage'] })
   changedFields: string[];
 
   @ApiProperty({ type: Object, nullable: true, example: { stage: 'prospect' } })
@@ -564,15 +565,15 @@ export class HistoryEntryDto {
   @ApiProperty({ type: Object, nullable: true, example: { stage: 'customer' } })
   after: Record<string, unknown> | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '签约' })
+  @ApiProperty({ maxLength: 2000, type: String, nullable: true, example: '签约' })
   reason: string | null;
 }
 
 export class HistoryPageDto {
-  @ApiProperty({ type: [HistoryEntryDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [HistoryEntryDto] })
   items: HistoryEntryDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
 
@@ -604,10 +605,10 @@ export class TierRefDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: 'core' })
+  @ApiProperty({ maxLength: 30, example: 'core' })
   code: string;
 
-  @ApiProperty({ example: '核心客户' })
+  @ApiProperty({ maxLength: 50, example: '核心客户' })
   name: string;
 }
 
@@ -615,13 +616,13 @@ export class DueFollowUpDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ example: '华为技术有限公司' })
+  @ApiProperty({ maxLength: 200, example: '华为技术有限公司' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   ownerId: string;
 
-  @ApiProperty({ example: '李雷' })
+  @ApiProperty({ maxLength: 100, example: '李雷' })
   ownerName: string;
 
   @ApiProperty({ example: false, description: 'The owner was deactivated: the customer awaits a successor (离职继承)' })
@@ -633,7 +634,7 @@ export class DueFollowUpDto {
   @ApiProperty({ type: TierRefDto, nullable: true })
   tier: TierRefDto | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'phone' })
+  @ApiProperty({ maxLength: 20, type: String, nullable: true, example: 'phone' })
   preferredChannel: string | null;
 
   @ApiProperty({ format: 'date-time' })
@@ -647,9 +648,9 @@ export class DueFollowUpDto {
 }
 
 export class DueFollowUpPageDto {
-  @ApiProperty({ type: [DueFollowUpDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [DueFollowUpDto] })
   items: DueFollowUpDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }

@@ -4,6 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsString, IsUUID, Length
 import { IsOptional } from '../../../common/http/optional';
 import { CustomerSummaryDto } from './customer.dto';
 import { trim } from '../../../common/http/transforms';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX } from '../../../common/pagination';
 
 export class DeletionRequestDto {
   @ApiProperty({ example: '重复建档，已与另一档案核对', maxLength: 1000, description: 'The written reason (004 §2.4)' })
@@ -86,7 +87,7 @@ export class DeletionRecordStepDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   decidedAt: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 1000, type: String, nullable: true })
   comment: string | null;
 }
 
@@ -103,16 +104,16 @@ export class DeletionRecordDto {
   @ApiProperty({ type: Object, description: 'The customer and its contacts (personal data masked) as they were' })
   snapshot: Record<string, unknown>;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 1000 })
   reason: string;
 
   @ApiProperty({ format: 'uuid' })
   requestedBy: string;
 
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Who approved, in step order (each step is in `steps`)' })
+  @ApiProperty({ maxItems: 2, type: [String], format: 'uuid', description: 'Who approved, in step order (each step is in `steps`)' })
   approvedBy: string[];
 
-  @ApiProperty({ type: [DeletionRecordStepDto], description: 'Every step of the approval and its decider: two steps, two different people' })
+  @ApiProperty({ maxItems: 2, type: [DeletionRecordStepDto], description: 'Every step of the approval and its decider: two steps, two different people' })
   steps: DeletionRecordStepDto[];
 
   @ApiProperty({ format: 'date-time' })
@@ -120,9 +121,9 @@ export class DeletionRecordDto {
 }
 
 export class DeletionRecordPageDto {
-  @ApiProperty({ type: [DeletionRecordDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [DeletionRecordDto] })
   items: DeletionRecordDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }

@@ -25,7 +25,7 @@ export class DepartmentDto {
   @ApiProperty({ format: 'uuid', example: '6f1d2c3b-8a9e-4f70-b1c2-3d4e5f607182' })
   id: string;
 
-  @ApiProperty({ example: '华东销售部' })
+  @ApiProperty({ maxLength: 100, example: '华东销售部' })
   name: string;
 
   @ApiProperty({ example: 1 })

@@ -5,6 +5,7 @@ import { IsOptional } from '../../../common/http/optional';
 import { ListCustomersQueryDto } from '../../customers/dto/customer.dto';
 import { ROLES } from '../../../common/auth/roles';
 import { trim } from '../../../common/http/transforms';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX } from '../../../common/pagination';
 
 /** The customer list's filters; the export holds what the requester may see, and no more. */
 export class ExportFilterDto extends PickType(ListCustomersQueryDto, [
@@ -74,10 +75,10 @@ export class ExportDto {
   @ApiProperty({ enum: ['csv'] })
   format: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 1000 })
   reason: string;
 
-  @ApiProperty({ description: 'Who the data is for' })
+  @ApiProperty({ maxLength: 200, description: 'Who the data is for' })
   recipient: string;
 
   @ApiProperty({ format: 'uuid' })
@@ -101,7 +102,7 @@ export class ExportDto {
   @ApiProperty({ type: Number, nullable: true, example: 42, description: 'How many customers the approval took (their ids: GET /exports/{id}/customer-ids); null until approved' })
   rowCount: number | null;
 
-  @ApiProperty({
+  @ApiProperty({ maxLength: 64, pattern: '^[0-9a-f]{64}$',
     type: String,
     nullable: true,
     example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
@@ -114,9 +115,9 @@ export class ExportDto {
 }
 
 export class ExportCustomerIdsPageDto {
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the customers the export took at approval, in id order' })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [String], format: 'uuid', description: 'Ids of the customers the export took at approval, in id order' })
   items: string[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }

@@ -4,6 +4,9 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, IsString, Length, Matche
 import { IsOptional } from '../../../common/http/optional';
 import { trim } from '../../../common/http/transforms';
 
+/** The most industries the list holds: a replacement carries at most this many (the seeded list has 20). */
+export const INDUSTRIES_MAX = 500;
+
 export class IndustryDto {
   @ApiProperty({ example: 'C', minLength: 1, maxLength: 10, description: 'GB/T 4754-2017 门类 letter, or an admin\'s own code' })
   @Transform(trim)
@@ -20,10 +23,10 @@ export class IndustryDto {
 }
 
 export class ReplaceIndustriesDto {
-  @ApiProperty({ maxItems: 500, type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
+  @ApiProperty({ maxItems: INDUSTRIES_MAX, type: [IndustryDto], description: 'The whole new list; customers keep the industry they have even when it leaves the list' })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(500)
+  @ArrayMaxSize(INDUSTRIES_MAX)
   @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => IndustryDto)

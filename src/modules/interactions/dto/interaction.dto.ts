@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsString, IsUUID, Length, MaxLength, Min, Max } from 'clas
 import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
-import { PageQueryDto } from '../../../common/pagination';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
 import { INTERACTION_CHANNELS, type InteractionChannel } from '../interaction.entity';
 import { trim } from '../../../common/http/transforms';
 import { IsSubstantive } from './validators';
@@ -109,16 +109,16 @@ export class InteractionContentDto {
   @ApiProperty({ format: 'date-time' })
   occurredAt: string;
 
-  @ApiProperty({ example: '电话沟通二期采购计划，客户关注交付周期' })
+  @ApiProperty({ maxLength: 5000, example: '电话沟通二期采购计划，客户关注交付周期' })
   summary: string;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 5000, type: String, nullable: true })
   feedback: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 5000, type: String, nullable: true })
   agreements: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ maxLength: 1000, type: String, nullable: true })
   nextAction: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
@@ -158,10 +158,10 @@ export class InteractionDto extends InteractionContentDto {
 }
 
 export class InteractionPageDto {
-  @ApiProperty({ type: [InteractionDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [InteractionDto] })
   items: InteractionDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
 

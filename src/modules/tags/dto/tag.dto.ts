@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
+import { VISIBLE_TAGS_PER_GROUP } from '../../../common/limits';
 
 /** The stored name is 1–30 characters after NFKC, trimming and collapsing spaces (checked by the service); this only bounds the raw input. */
 const TAG_NAME_INPUT_MAX_LENGTH = 200;
@@ -108,7 +109,7 @@ export class TagDto {
   @ApiProperty({ format: 'uuid' })
   groupId: string;
 
-  @ApiProperty({ example: '高意向' })
+  @ApiProperty({ maxLength: 30, example: '高意向' })
   name: string;
 
   @ApiProperty({ example: 1 })
@@ -125,7 +126,7 @@ export class TagGroupDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: '采购阶段' })
+  @ApiProperty({ maxLength: 30, example: '采购阶段' })
   name: string;
 
   @ApiProperty({ example: 10 })
@@ -140,7 +141,7 @@ export class TagGroupDto {
   @ApiProperty({ example: 1 })
   version: number;
 
-  @ApiProperty({ type: [TagDto], description: 'Company tags and your personal ones, in order' })
+  @ApiProperty({ maxItems: VISIBLE_TAGS_PER_GROUP, type: [TagDto], description: 'Company tags and your personal ones, in order' })
   tags: TagDto[];
 }
 
@@ -180,7 +181,7 @@ export class BulkTagResultDto {
 }
 
 export class BulkTagResponseDto {
-  @ApiProperty({ type: [BulkTagResultDto] })
+  @ApiProperty({ maxItems: 1000, type: [BulkTagResultDto] })
   results: BulkTagResultDto[];
 
   @ApiProperty({ example: 998 })
@@ -191,13 +192,13 @@ export class TagRefDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: '高意向' })
+  @ApiProperty({ maxLength: 30, example: '高意向' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   groupId: string;
 
-  @ApiProperty({ example: '采购阶段' })
+  @ApiProperty({ maxLength: 30, example: '采购阶段' })
   groupName: string;
 
   @ApiProperty({ example: false })

@@ -131,10 +131,10 @@ export class TierDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ example: 'core' })
+  @ApiProperty({ maxLength: 30, example: 'core' })
   code: string;
 
-  @ApiProperty({ example: '核心客户' })
+  @ApiProperty({ maxLength: 50, example: '核心客户' })
   name: string;
 
   @ApiProperty({ example: 30 })
@@ -143,13 +143,13 @@ export class TierDto {
   @ApiProperty({ example: 14 })
   contactCadenceDays: number;
 
-  @ApiProperty({ example: 'phone' })
+  @ApiProperty({ maxLength: 20, example: 'phone' })
   preferredChannel: string;
 
   @ApiProperty({ example: 120 })
   responseTargetMinutes: number;
 
-  @ApiProperty({ type: String, nullable: true, example: '每两周电话沟通' })
+  @ApiProperty({ maxLength: 2000, type: String, nullable: true, example: '每两周电话沟通' })
   serviceNotes: string | null;
 
   @ApiProperty({ type: TierCriteriaDto })
@@ -193,10 +193,10 @@ export class TierChangeDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'ordinary' })
+  @ApiProperty({ maxLength: 30, type: String, nullable: true, example: 'ordinary' })
   fromTier: string | null;
 
-  @ApiProperty({ example: 'core' })
+  @ApiProperty({ maxLength: 30, example: 'core' })
   toTier: string;
 
   @ApiProperty({ example: true, description: 'Whether this change left the tier pinned (kept by rule evaluation)' })
@@ -205,7 +205,7 @@ export class TierChangeDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the pin ends by itself; null: until released' })
   pinnedUntil: string | null;
 
-  @ApiProperty({ example: 'rule evaluation' })
+  @ApiProperty({ maxLength: 500, example: 'rule evaluation' })
   reason: string;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
@@ -225,13 +225,13 @@ export class TierProposalDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'ordinary' })
+  @ApiProperty({ maxLength: 30, type: String, nullable: true, example: 'ordinary' })
   fromTier: string | null;
 
-  @ApiProperty({ example: 'core' })
+  @ApiProperty({ maxLength: 30, example: 'core' })
   toTier: string;
 
-  @ApiProperty({ example: 'annualRevenue 2000000 ≥ 1000000; cooperationYears 2 ≥ 1; potentialScore 60 ≥ 50' })
+  @ApiProperty({ maxLength: 500, example: 'annualRevenue 2000000 ≥ 1000000; cooperationYears 2 ≥ 1; potentialScore 60 ≥ 50' })
   because: string;
 }
 
@@ -239,10 +239,10 @@ export class PinnedTierDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'strategic', description: 'The tier set by hand, which evaluation keeps' })
+  @ApiProperty({ maxLength: 30, type: String, nullable: true, example: 'strategic', description: 'The tier set by hand, which evaluation keeps' })
   tier: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'ordinary', description: 'The tier the rules would give (null: no tier\'s criteria are met)' })
+  @ApiProperty({ maxLength: 30, type: String, nullable: true, example: 'ordinary', description: 'The tier the rules would give (null: no tier\'s criteria are met)' })
   rulesTier: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the pin ends by itself; null: until released' })
@@ -259,7 +259,7 @@ export class TierEvaluationDto {
   @ApiProperty({ example: 0, description: 'Changes applied (0 on a dry run)' })
   applied: number;
 
-  @ApiProperty({ type: [TierProposalDto], description: 'At most 1,000; see truncated' })
+  @ApiProperty({ maxItems: 1000, type: [TierProposalDto], description: 'At most 1,000; see truncated' })
   proposals: TierProposalDto[];
 
   @ApiProperty({ example: false })
@@ -268,6 +268,6 @@ export class TierEvaluationDto {
   @ApiProperty({ example: 3, description: 'Customers in scope whose tier is pinned: evaluation leaves them alone' })
   pinnedTotal: number;
 
-  @ApiProperty({ type: [PinnedTierDto], description: 'The pinned customers, apart, with the tier the rules would give; at most 1,000 (see pinnedTotal)' })
+  @ApiProperty({ maxItems: 1000, type: [PinnedTierDto], description: 'The pinned customers, apart, with the tier the rules would give; at most 1,000 (see pinnedTotal)' })
   pinned: PinnedTierDto[];
 }

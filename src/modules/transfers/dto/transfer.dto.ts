@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, IsUUID, Length } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
 import { trim } from '../../../common/http/transforms';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX } from '../../../common/pagination';
 
 export class RequestTransferDto {
   @ApiProperty({ format: 'uuid', description: 'The active user who takes the customers over' })
@@ -57,7 +58,7 @@ export class TransferItemDto {
   @ApiProperty({ enum: ['pending', 'moved', 'refused', 'cancelled', 'failed'], example: 'pending' })
   outcome: string;
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'TRANSFER_PENDING, TRANSFER_LIMIT, SAME_OWNER, NOT_FOUND, or why execution failed' })
+  @ApiProperty({ maxLength: 40, type: String, nullable: true, example: null, description: 'TRANSFER_PENDING, TRANSFER_LIMIT, SAME_OWNER, NOT_FOUND, or why execution failed' })
   reason: string | null;
 }
 
@@ -80,10 +81,10 @@ export class TransferDto {
   @ApiProperty({ format: 'uuid' })
   requestedBy: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 1000 })
   reason: string;
 
-  @ApiProperty({ type: [TransferItemDto] })
+  @ApiProperty({ maxItems: 500, type: [TransferItemDto] })
   items: TransferItemDto[];
 
   @ApiProperty({ format: 'date-time' })
@@ -94,10 +95,10 @@ export class TransferDto {
 }
 
 export class TransferPageDto {
-  @ApiProperty({ type: [TransferDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [TransferDto] })
   items: TransferDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null })
   nextCursor: string | null;
 }
 
@@ -105,13 +106,13 @@ export class UnassignedCustomerDto {
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
-  @ApiProperty({ example: '华为技术有限公司' })
+  @ApiProperty({ maxLength: 200, example: '华为技术有限公司' })
   name: string;
 
   @ApiProperty({ format: 'uuid' })
   ownerId: string;
 
-  @ApiProperty({ example: '李雷' })
+  @ApiProperty({ maxLength: 100, example: '李雷' })
   ownerName: string;
 
   @ApiProperty({ format: 'uuid' })

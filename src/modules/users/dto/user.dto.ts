@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Matches, Min, Max } f
 import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { type Role, ROLES } from '../../../common/auth/roles';
-import { PageQueryDto } from '../../../common/pagination';
+import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
 import { UserEntity } from '../user.entity';
 import { trim, lowerTrim, toBoolean } from '../../../common/http/transforms';
 
@@ -89,10 +89,10 @@ export class UserDto {
   @ApiProperty({ format: 'uuid', example: '0b6f3c1e-2d4a-4e8f-9a1b-3c5d7e9f1a2b' })
   id: string;
 
-  @ApiProperty({ example: 'li.lei' })
+  @ApiProperty({ maxLength: 50, example: 'li.lei' })
   username: string;
 
-  @ApiProperty({ example: '李雷' })
+  @ApiProperty({ maxLength: 100, example: '李雷' })
   displayName: string;
 
   @ApiProperty({ enum: ROLES, example: 'sales' })
@@ -137,9 +137,9 @@ export class UserDto {
 }
 
 export class UserPageDto {
-  @ApiProperty({ type: [UserDto] })
+  @ApiProperty({ maxItems: PAGE_LIMIT_MAX, type: [UserDto] })
   items: UserDto[];
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Pass as cursor to get the next page; null on the last page' })
+  @ApiProperty({ maxLength: CURSOR_MAX_LENGTH, type: String, nullable: true, example: null, description: 'Pass as cursor to get the next page; null on the last page' })
   nextCursor: string | null;
 }
