@@ -346,7 +346,7 @@ export class RequestsService {
           flagged[clock].push(row.id);
           const detail = { clock, dueAt: new Date(row.dueAt).toISOString(), escalatedTo: manager };
           events.push({ requestId: row.id, actorId: null, event: 'breached', fromStatus: row.status, toStatus: row.status, detail });
-          entries.push({ action: 'request.breach', entityType: 'request', entityId: row.id, before: { clock, breached: false }, after: { clock, breached: true, escalatedTo: manager }, reason: `${clock} clock ran out`, actor: SYSTEM_ACTOR });
+          entries.push({ action: 'request.breach', entityType: 'request', entityId: row.id, before: { breachedClock: null }, after: { breachedClock: clock, dueAt: detail.dueAt, escalatedTo: manager }, reason: `${clock} clock ran out`, actor: SYSTEM_ACTOR });
         }
       }
       await this.requests.addEvents(events);

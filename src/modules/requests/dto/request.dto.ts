@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional as IsOptionalOrNull, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { IsOptional } from '../../../common/http/optional';
 import { toBoolean, trim } from '../../../common/http/transforms';
@@ -329,8 +329,8 @@ export class DispatchRuleDto {
   @IsIn(DISPATCH_TARGETS)
   target: DispatchTarget;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, maxLength: 36, description: 'Required with target department, absent otherwise' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, maxLength: 36, description: 'Required with target department, absent or null otherwise' })
+  @IsOptionalOrNull()
   @IsUUID()
   departmentId?: string | null;
 }
