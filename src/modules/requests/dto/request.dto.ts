@@ -124,7 +124,7 @@ export class AnswerRequestDto {
 }
 
 export class CloseRequestDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 5, example: 5, description: 'Satisfaction from the call after the answer: required for problems' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 5, example: 5, description: 'Satisfaction from the call after the answer: required for problems' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -270,7 +270,7 @@ export class RequestDto {
   @ApiProperty({ type: [String], format: 'uuid', maxItems: 100, description: 'Managers a problem\'s breach was escalated to' })
   escalatedToIds: string[];
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 2_147_483_647 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647 })
   version: number;
 
   @ApiProperty({ format: 'date-time', maxLength: 30 })
@@ -383,16 +383,16 @@ export class RequestMetricsQueryDto {
 }
 
 export class ClockShareDto {
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Clocks settled: met, or missed (done late or past due)' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, description: 'Clocks settled: met, or missed (done late or past due)' })
   settled: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_147_483_647 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 })
   met: number;
 
   @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1, example: 0.9, description: 'met / settled' })
   share: number | null;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Breaches flagged by the sweep' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, description: 'Breaches flagged by the sweep' })
   breaches: number;
 }
 
@@ -411,7 +411,7 @@ export class RequestClockSharesDto {
 }
 
 export class RequestMetricsDto {
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_147_483_647 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 })
   total: number;
 
   @ApiProperty({ type: Object, example: { problem: 12, enquiry: 30 }, description: 'Count by kind' })
