@@ -24,6 +24,8 @@ import { ExportsModule } from './modules/exports/exports.module';
 import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
 import { IndustriesModule } from './modules/industries';
+import { IdempotencyModule } from './modules/idempotency';
+import { RequestsModule } from './modules/requests/requests.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -73,6 +75,8 @@ export class AppModule {
         TagsModule,
         CalendarModule,
         ComplaintsModule,
+        IdempotencyModule,
+        RequestsModule,
         ApprovalsModule,
         TransfersModule,
         ExportsModule,

@@ -91,6 +91,7 @@ interface Ids {
   contact: string;
   interaction: string;
   complaint: string;
+  request: string;
   approval: string;
   transfer: string;
   export: string;
@@ -114,6 +115,7 @@ function idFor(name: string): string {
   if (/customer|survivor|merged/.test(n)) return ids.customer;
   if (/interaction/.test(n)) return ids.interaction;
   if (/complaint/.test(n)) return ids.complaint;
+  if (/request/.test(n)) return ids.request;
   if (/approval/.test(n)) return ids.approval;
   if (/transfer/.test(n)) return ids.transfer;
   if (/export/.test(n)) return ids.export;
@@ -130,6 +132,7 @@ function pathId(path: string): string {
   const bySegment: Record<string, string> = {
     approvals: ids.approval,
     complaints: ids.complaint,
+    requests: ids.request,
     contacts: ids.contact,
     customers: ids.customer,
     exports: ids.export,
@@ -502,6 +505,13 @@ beforeAll(async () => {
       body: { customerId: customer.id, channel: 'phone', category: 'delivery', severity: 'general', title: '到货延迟', description: '第二批货物晚到三天', customerMood: 'upset', receivedAt: new Date().toISOString() },
     }),
   );
+  const request = await record(
+    'customer request',
+    w.service.api.POST('/api/v1/customers/{id}/requests', {
+      params: { path: { id: customer.id } },
+      body: { kind: 'problem', channel: 'wecom', receivedAt: new Date().toISOString(), subject: '设备报警', content: '二号产线设备报警无法复位' },
+    }),
+  );
   const approval = await record('deletion request', w.salesEast1.api.POST('/api/v1/customers/{id}/deletion-requests', { params: { path: { id: spare.id } }, body: { reason: '测试数据' } }));
   const transfer = await record('transfer', w.salesEast1.api.POST('/api/v1/transfers', { body: { toUserId: w.salesEast2.id, customerIds: [spare.id], reason: '区域调整' } }));
   const exported = await record('export', w.salesEast1.api.POST('/api/v1/exports', { body: { filter: {}, format: 'csv', reason: '季度配送计划', recipient: '顺丰速运华东区' } }));
@@ -514,6 +524,7 @@ beforeAll(async () => {
     contact: customer.contacts[0].id,
     interaction: interaction.id,
     complaint: complaint.id,
+    request: request.id,
     approval: approval.id,
     transfer: transfer.id,
     export: exported.id,

@@ -23,7 +23,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Json = Record<string, unknown>;
 
 /** A path segment naming one of these records, followed by a path parameter, names its id. */
-const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'approvals', 'transfers', 'exports'];
+const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'requests', 'approvals', 'transfers', 'exports'];
 /** A request-body property naming one of these records (customerId, customerIds, survivorId, mergedIds, newPrimaryContactId …). */
 const RECORD_BODY_PROPERTY = /(customer|contact|interaction|complaint|approval|transfer|export|survivor|merged)Ids?$/i;
 
@@ -116,7 +116,7 @@ const SEES_ORPHAN: readonly ActorName[] = SEES_CUSTOMER.filter((n) => n !== 'sal
 // The case table: one row per operation, keyed "METHOD path"
 // ---------------------------------------------------------------------------------------------
 
-type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'approval' | 'transfer' | 'export';
+type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'request' | 'approval' | 'transfer' | 'export';
 
 /** The records a case works on. */
 interface Subjects {
@@ -127,6 +127,8 @@ interface Subjects {
   contact: string;
   interaction: string;
   complaint: string;
+  /** A customer request (issue 15): a need, dispatched to salesEast1 (the owner). */
+  request: string;
   approval: string;
   transfer: string;
   export: string;
@@ -167,6 +169,8 @@ const only =
 const changers = roles('admin', 'manager', 'sales');
 const complaintHandlers = roles('admin', 'manager', 'service');
 const handlerOrAssignee = (p: Person) => complaintHandlers(p) || p.name === 'salesEast1';
+/** Whoever sees a request and is not read-only works on it. */
+const requestActors = roles('admin', 'manager', 'sales', 'service');
 
 let t: TestApp;
 let P: Record<ActorName, Person>;
@@ -323,6 +327,30 @@ const CASES: Record<string, Case> = {
     body: () => ({ reason: '客户情绪激动，要求主管介入' }),
   },
 
+  // customer requests (issue 15): a need of the subject customer, dispatched to its owner salesEast1
+  'POST /api/v1/customers/{id}/requests': { subject: 'customer', write: true, may: roles('admin', 'manager', 'sales', 'service'), body: () => requestBody() },
+  'POST /api/v1/requests': { subject: 'customer', write: true, may: roles('admin', 'manager', 'sales', 'service'), body: (s) => ({ ...requestBody(), customerId: s.customer }) },
+  'GET /api/v1/requests/{id}': { subject: 'request', write: false, may: roles('admin', 'manager', 'sales', 'service', 'auditor') },
+  'POST /api/v1/requests/{id}/assign': { subject: 'request', write: true, may: requestActors, body: () => ({ assigneeId: P.salesEast1.id, reason: '仍由负责人跟进' }) },
+  'POST /api/v1/requests/{id}/acknowledge': {
+    subject: 'request',
+    write: true,
+    may: requestActors,
+    fresh: async (base) => ({ request: await makeRequest(base.customer, 'new') }),
+    body: () => ({ channel: 'phone', text: '已收到，今天内答复' }),
+  },
+  'POST /api/v1/requests/{id}/start': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }) },
+  'POST /api/v1/requests/{id}/progress': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }), body: () => ({ text: '已安排报价' }) },
+  'POST /api/v1/requests/{id}/answer': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }), body: () => ({ answer: '报价已发送' }) },
+  'POST /api/v1/requests/{id}/close': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'answered') }), body: () => ({}) },
+  'POST /api/v1/requests/{id}/reopen': {
+    subject: 'request',
+    write: true,
+    may: requestActors,
+    fresh: async (base) => ({ request: await makeRequest(base.customer, 'answered') }),
+    body: () => ({ reason: '客户追问细节' }),
+  },
+
   // approvals (a deletion request by salesEast1: the East manager's step is pending)
   'GET /api/v1/approvals/{id}': { subject: 'approval', write: false, may: anyone },
   'POST /api/v1/approvals/{id}/approve': {
@@ -391,7 +419,7 @@ function visibleTo(c: Case, s: Subjects): readonly ActorName[] {
 function readOnlyFor(p: Person, key: string): boolean {
   if (p.role === 'auditor') return true;
   if (p.role === 'marketing') return !/\/tags(\/bulk)?$/.test(key);
-  if (p.role === 'service') return !/ \/api\/v1\/(customers\/\{id\}\/interactions|interactions\/\{id\}|complaints(\/\{id\}\/[a-z-]+)?)$/.test(key);
+  if (p.role === 'service') return !/ \/api\/v1\/(customers\/\{id\}\/(interactions|requests)|interactions\/\{id\}|complaints(\/\{id\}\/[a-z-]+)?|requests(\/\{id\}\/[a-z-]+)?)$/.test(key);
   return false;
 }
 
@@ -617,6 +645,23 @@ async function makeComplaint(customerId: string, state: 'assigned' | 'in_progres
   return id;
 }
 
+function requestBody(): Json {
+  const marker = randomBytes(3).toString('hex');
+  const body = { kind: 'need', channel: 'wecom', receivedAt: new Date().toISOString(), subject: `需求标题${marker}`, content: `需求内容${marker}：希望获得二期报价` };
+  secrets.push(body.subject, body.content);
+  return body;
+}
+
+/** A need recorded by service (dispatched to the owner, salesEast1) and moved on to `state` by service. */
+async function makeRequest(customerId: string, state: 'new' | 'acknowledged' | 'answered'): Promise<string> {
+  const id = (await must(P.serviceEast, 'POST', `/api/v1/customers/${customerId}/requests`, requestBody())).id as string;
+  if (state === 'new') return id;
+  await must(P.serviceEast, 'POST', `/api/v1/requests/${id}/acknowledge`, { channel: 'phone', text: '已收到' });
+  if (state === 'acknowledged') return id;
+  await must(P.serviceEast, 'POST', `/api/v1/requests/${id}/answer`, { answer: '已答复' });
+  return id;
+}
+
 /** A deletion request by salesEast1 for a customer of their own: the East manager's step is pending. */
 async function makeDeletionRequest(): Promise<string> {
   const { customer } = await makeCustomer(false);
@@ -649,6 +694,7 @@ async function makeSubjects(withConsent: boolean): Promise<Subjects> {
     contactId: contact,
   });
   const complaint = await makeComplaint(customer, 'assigned');
+  const request = await makeRequest(customer, 'acknowledged');
   return {
     consented: withConsent,
     customer,
@@ -656,6 +702,7 @@ async function makeSubjects(withConsent: boolean): Promise<Subjects> {
     contact,
     interaction: interaction.id as string,
     complaint,
+    request,
     approval: '',
     transfer: '',
     export: '',
@@ -746,7 +793,7 @@ describe('the route list comes from the contract', () => {
 // Reads first: they change nothing, and the writes below would.
 describe('every actor on every route: reads', () => {
   const groups: [string, Kind[]][] = [
-    ['a customer and what hangs off it', ['customer', 'contact', 'interaction', 'complaint']],
+    ['a customer and what hangs off it', ['customer', 'contact', 'interaction', 'complaint', 'request']],
     ['an approval, a transfer, an export', ['approval', 'transfer', 'export']],
   ];
   it.each(groups)('reading %s: 404 unless visible, 403 without data unless allowed', async (_, kinds) => {
@@ -815,6 +862,7 @@ describe('every actor on every route: writes', () => {
     ['a customer', ['customer']],
     ['a contact or an interaction', ['contact', 'interaction']],
     ['a complaint', ['complaint']],
+    ['a customer request', ['request']],
     ['an approval', ['approval']],
   ];
   it.each(groups)('writing to %s: 404 unless visible, 403 without data unless allowed, done when allowed', async (_, kinds) => {
@@ -825,7 +873,7 @@ describe('every actor on every route: writes', () => {
 describe('marketing and a customer who granted consent', () => {
   it('sees it on every route it may use, and is refused without data where its role may not act', async () => {
     const keys = Object.keys(CASES)
-      .filter((k) => ['customer', 'contact', 'interaction', 'complaint'].includes(CASES[k].subject) && !CASES[k].visibleTo)
+      .filter((k) => ['customer', 'contact', 'interaction', 'complaint', 'request'].includes(CASES[k].subject) && !CASES[k].visibleTo)
       .sort((a, b) => Number(CASES[a].write) - Number(CASES[b].write) || a.localeCompare(b));
     const lines: string[] = [];
     for (const key of keys) lines.push(...(await runCase(key, [P.marketingEast, P.marketingWest], consented)));

@@ -15,6 +15,8 @@ import { TransferEntity, TransferItemEntity } from '../modules/transfers/transfe
 import { DeletionRecordEntity } from '../modules/customers/deletion-record.entity';
 import { ExportEntity, ExportItemEntity } from '../modules/exports/export.entity';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
+import { RequestDispatchRuleEntity, RequestEntity, RequestEventEntity } from '../modules/requests/request.entity';
+import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
@@ -51,4 +53,8 @@ export const ENTITIES = [
   ExportEntity,
   ExportItemEntity,
   IndustryEntity,
+  RequestEntity,
+  RequestEventEntity,
+  RequestDispatchRuleEntity,
+  IdempotencyKeyEntity,
 ];

@@ -179,6 +179,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     { name: 'tags', description: 'The tag framework (标签体系) and tags on customers' },
     { name: 'tiers', description: 'Tiers (客户分层), contact cadence and tier evaluation' },
     { name: 'complaints', description: 'Complaints (投诉): working-day deadlines, flow, escalation, follow-up, metrics' },
+    { name: 'requests', description: 'Customer requests (需求、建议、咨询、问题): dispatch, flow, response clocks in working time, metrics' },
     { name: 'approvals', description: 'Approvals (审批): deletion, merge, export and transfer requests, decided step by step' },
     { name: 'transfers', description: 'Customer handover (在职移交) and succession after a departure (离职继承)' },
     { name: 'exports', description: 'Approved exports of customer data (对外提供需审批)' },

@@ -85,6 +85,10 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_908405492b9b2c2ae1cea1e1cc0: raced('the tier exists'), // tiers
   PK_4433917cb695c803ecc38de802f: raced('the transfer already names this customer', 'customerIds'), // transfer_items
   PK_f712e908b465e0085b4408cabc3: raced('the transfer exists'), // transfers
+  PK_requests: raced('the request exists'),
+  PK_request_events: raced('the request event exists'),
+  PK_request_dispatch_rules: raced('the dispatch rules changed meanwhile; retry', 'rules'),
+  PK_idempotency_keys: rule('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is being processed; retry shortly', 'Idempotency-Key'),
 
   // foreign keys
   fk_users_department: rule('DEPARTMENT_NOT_FOUND', 'departmentId does not name an existing department', 'departmentId'),
@@ -118,6 +122,13 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   fk_transfer_items_customer: missing('customerIds', 'customer'),
   fk_transfer_items_transfer: missing('transferId', 'transfer'),
   fk_transfers_approval: missing('approvalId', 'approval'),
+  fk_requests_customer: missing('customerId', 'customer'),
+  fk_requests_contact: missing('contactId', 'contact'),
+  fk_requests_assignee: missing('assigneeId', 'user'),
+  fk_requests_department: missing('departmentId', 'department', rule('IN_USE', 'requests are queued for the department')),
+  fk_request_events_request: missing('requestId', 'request'),
+  fk_request_dispatch_rules_department: missing('departmentId', 'department', rule('IN_USE', 'a request dispatch rule names the department')),
+  fk_idempotency_keys_caller: missing('callerId', 'user'),
 
   // checks: the DTOs validate the same values first
   ck_approval_steps_kind: invalidValue('deciderKind'),
@@ -146,6 +157,13 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_transfers_kind: invalidValue('kind'),
   ck_transfers_status: invalidValue('status'),
   ck_users_role: invalidValue('role'),
+  ck_requests_kind: invalidValue('kind'),
+  ck_requests_status: invalidValue('status'),
+  ck_requests_channel: invalidValue('channel'),
+  ck_requests_satisfaction: invalidValue('satisfaction'),
+  ck_requests_dispatch: rule('UNPROCESSABLE', 'a request goes to a person or to a department queue, not both', 'assigneeId'),
+  ck_request_dispatch_rules_kind: invalidValue('kind'),
+  ck_request_dispatch_rules_target: rule('UNPROCESSABLE', 'a department target needs a departmentId, and only it', 'departmentId'),
 };
 
 /** What PostgreSQL reports with a violation (node-postgres' DatabaseError). */

@@ -62,7 +62,10 @@ export const ERROR_CATALOG = {
   EXPORT_EXPIRED: { status: 410, title: 'The export\'s download window has passed' },
   EXPORT_REQUESTER_CHANGED: { status: 409, title: 'The requester\'s role or department changed since the export was requested' },
   // complaints
-  INVALID_TRANSITION: { status: 409, title: 'The complaint flow does not allow this step now' },
+  INVALID_TRANSITION: { status: 409, title: 'The flow (of a complaint or request) does not allow this step now' },
+  // idempotent writes
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed: retry shortly' },
   // audit
   AUDIT_READS_BUSY: { status: 503, title: 'Too many audit exports or verifications are running' },
   AUDIT_CHAIN_EMPTY: { status: 409, title: 'The audit log has no entry to sign yet' },

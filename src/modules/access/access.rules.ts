@@ -93,6 +93,29 @@ export function isComplaintVisible(caller: AuthUser, row: CustomerAccessRow, peo
   return isVisible(caller, row);
 }
 
+/** Who a request is addressed to: a person or a department queue (never both), and whoever a breach went to. */
+export interface RequestPeople {
+  assigneeId: string | null;
+  departmentId: string | null;
+  escalatedToIds: readonly string[];
+}
+
+/** Roles that work a department's request queue (issue 15). */
+const REQUEST_QUEUE_ROLES: readonly Role[] = ['manager', 'sales', 'service'];
+
+/**
+ * Whether the caller sees a request of this customer: whoever sees the customer, and, whatever
+ * the customer's status, the request's assignee, those its breach was escalated to, and the
+ * managers, sellers and service staff of the department whose queue holds it. Deleted and merged
+ * customers' requests: nobody.
+ */
+export function isRequestVisible(caller: AuthUser, row: CustomerAccessRow, people: RequestPeople): boolean {
+  if (row.status === 'deleted' || row.status === 'merged') return false;
+  if (people.assigneeId === caller.id || people.escalatedToIds.includes(caller.id)) return true;
+  if (people.departmentId !== null && people.departmentId === caller.departmentId && REQUEST_QUEUE_ROLES.includes(caller.role)) return true;
+  return isVisible(caller, row);
+}
+
 export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'ownerId' | 'departmentId'>): boolean {
   switch (scope.kind) {
     case 'all':

@@ -9,6 +9,8 @@ import {
   customerScope,
   inScope,
   isComplaintVisible,
+  isRequestVisible,
+  RequestPeople,
   isVisible,
   mayDo,
   needsMarketingConsent,
@@ -54,6 +56,32 @@ export class CustomerAccess {
       if (error instanceof DomainError && error.code === 'NOT_FOUND') throw new DomainError('NOT_FOUND', 'Complaint was not found');
       throw error;
     }
+  }
+
+  /** For one request: who sees it (see isRequestVisible); "not found" names the request. */
+  async requireRequest(caller: AuthUser, customerId: string, people: RequestPeople): Promise<CustomerAccessRow> {
+    try {
+      return await this.decide(caller, customerId, 'read', undefined, (row) => isRequestVisible(caller, row, people));
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'CUSTOMER_MERGED')) throw new DomainError('NOT_FOUND', 'Request was not found');
+      throw error;
+    }
+  }
+
+  /**
+   * Requests the caller sees, as SQL over `customerAlias` (customers) and `requestAlias` (requests):
+   * the list form of isRequestVisible.
+   */
+  requestScope(caller: AuthUser, customerAlias: string, requestAlias: string): ListScopeSql {
+    const base = this.listScope(caller, customerAlias, ['active', 'dormant', 'archived']);
+    if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing') return base;
+    return {
+      where:
+        `((${base.where}) OR (${customerAlias}.status IN ('active', 'dormant', 'archived') AND ` +
+        `(${requestAlias}.assignee_id = CAST(:scopeMe AS uuid) OR CAST(:scopeMe AS uuid) = ANY(${requestAlias}.escalated_to_ids) ` +
+        `OR ${requestAlias}.department_id = CAST(:scopeMyDepartment AS uuid))))`,
+      params: { ...base.params, scopeMe: caller.id, scopeMyDepartment: caller.departmentId },
+    };
   }
 
   private async decide(caller: AuthUser, customerId: string, action: CustomerAction, field: string | undefined, visible: (row: CustomerAccessRow) => boolean): Promise<CustomerAccessRow> {

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../../config/config.provider';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { isCalendarDate } from '../../common/http/dates';
-import { addWorkingDays, CalendarOverrides, isWorkingDay, localDateRange, workingMinutesBetween } from './working-time';
+import { addWorkingDays, addWorkingMinutes, CalendarOverrides, isWorkingDay, localDateRange, MAX_SPAN_DAYS, workingDayMinutes, workingMinutesBetween } from './working-time';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarYearDto, PutCalendarDayDto } from './dto/calendar.dto';
 
@@ -64,6 +64,17 @@ export class CalendarService {
   /** N working days after `from`, with the exceptions loaded from the database. */
   async addWorkingDays(from: Date, n: number): Promise<Date> {
     return addWorkingDays(from, n, await this.overridesFrom(from, LOOKAHEAD_DAYS), this.config.workingTime);
+  }
+
+  /** N minutes of working time after `from` (a response clock), with the exceptions loaded from the database. */
+  async addWorkingMinutes(from: Date, n: number): Promise<Date> {
+    const days = Math.min(MAX_SPAN_DAYS, LOOKAHEAD_DAYS + Math.ceil(n / 60 / 8) * 2);
+    return addWorkingMinutes(from, n, await this.overridesFrom(from, days), this.config.workingTime);
+  }
+
+  /** Minutes of one working day (WORK_DAY_START to WORK_DAY_END). */
+  workingDayMinutes(): number {
+    return workingDayMinutes(this.config.workingTime);
   }
 
   async workingMinutesBetween(from: Date, to: Date): Promise<number> {

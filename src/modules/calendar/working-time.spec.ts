@@ -1,6 +1,7 @@
 import {
   addDays,
   addWorkingDays,
+  addWorkingMinutes,
   CalendarOverrides,
   isWorkingDay,
   localDateRange,
@@ -284,5 +285,45 @@ describe('addWorkingDays properties (seeded pseudo-random instants across 2026)'
         previous = due;
       }
     }
+  });
+});
+
+describe('addWorkingMinutes', () => {
+  const plus = (local: string, n: number, overrides: CalendarOverrides = nationalDay) => addWorkingMinutes(sh(local), n, overrides, shanghai);
+
+  it('adds inside one working day', () => {
+    expect(plus('2026-11-24T10:00', 30)).toEqual(sh('2026-11-24T10:30'));
+  });
+
+  it('carries over the evening into the next working day', () => {
+    expect(plus('2026-11-24T17:50', 30)).toEqual(sh('2026-11-25T09:20'));
+  });
+
+  it('carries a Friday evening over the weekend', () => {
+    expect(plus('2026-11-27T17:50', 30)).toEqual(sh('2026-11-30T09:20'));
+  });
+
+  it('waits out a holiday and counts a make-up Saturday', () => {
+    // Wednesday Sep 30 17:50 → the holiday week → Thursday Oct 8 09:20.
+    expect(plus('2026-09-30T17:50', 30)).toEqual(sh('2026-10-08T09:20'));
+    // Friday Oct 9 17:50 → Saturday Oct 10 is a working day.
+    expect(plus('2026-10-09T17:50', 30)).toEqual(sh('2026-10-10T09:20'));
+  });
+
+  it('starts at dayStart from a rest day or after hours, and ends at a day end exactly', () => {
+    expect(plus('2026-11-29T11:00', 30)).toEqual(sh('2026-11-30T09:30'));
+    expect(plus('2026-11-24T19:00', 0)).toEqual(sh('2026-11-25T09:00'));
+    expect(plus('2026-11-24T09:00', 540)).toEqual(sh('2026-11-24T18:00'));
+  });
+
+  it('agrees with workingMinutesBetween', () => {
+    const from = sh('2026-09-28T16:17:30');
+    const due = addWorkingMinutes(from, 1234, nationalDay, shanghai);
+    expect(workingMinutesBetween(from, due, nationalDay, shanghai)).toBeCloseTo(1234, 6);
+  });
+
+  it('refuses a negative count and a span past the limit', () => {
+    expect(() => plus('2026-11-24T10:00', -1)).toThrow(RangeError);
+    expect(() => plus('2026-11-24T10:00', 540 * 800)).toThrow(RangeError);
   });
 });

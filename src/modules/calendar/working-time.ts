@@ -308,3 +308,34 @@ export function localDateRange(from: Date, days: number, timeZone: string): { fi
   const first = localParts(from, timeZone).date;
   return { first, last: addDays(first, days) };
 }
+
+/**
+ * The instant at which `n` minutes of working time (working days, dayStart to dayEnd local time)
+ * have passed since `from`. Time outside working hours does not count: from a rest day or after
+ * dayEnd the count starts at dayStart of the next working day. When the count ends exactly at a
+ * day's end, that end is the answer (not the next day's start). n = 0 returns `from` moved into
+ * working time. Throws a RangeError if n is negative or not finite, or the span passes MAX_SPAN_DAYS.
+ */
+export function addWorkingMinutes(from: Date, n: number, overrides: CalendarOverrides, settings: WorkingTimeSettings): Date {
+  const fromMs = assertValidInstant(from, 'from');
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`addWorkingMinutes: n must be a non-negative number, got ${n}`);
+  const { start, end } = workingHours(settings);
+  let remainingMs = n * MINUTE_MS;
+  const first = localParts(from, settings.timeZone).date;
+  const last = addDays(first, MAX_SPAN_DAYS);
+  for (let day = first; day <= last; day = addDays(day, 1)) {
+    if (!isWorkingDay(day, overrides)) continue;
+    const windowStart = Math.max(zonedInstant(day, start, settings.timeZone).getTime(), fromMs);
+    const windowEnd = zonedInstant(day, end, settings.timeZone).getTime();
+    if (windowEnd <= windowStart) continue;
+    if (windowStart + remainingMs <= windowEnd) return new Date(windowStart + remainingMs);
+    remainingMs -= windowEnd - windowStart;
+  }
+  throw new RangeError(`addWorkingMinutes: ${n} working minutes reach past ${MAX_SPAN_DAYS} days after ${first}`);
+}
+
+/** Minutes of one working day (dayStart to dayEnd). */
+export function workingDayMinutes(settings: WorkingTimeSettings): number {
+  const { start, end } = workingHours(settings);
+  return end - start;
+}
