@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    process.stderr.write(`${signal} received, shutting down\n`);
+    process.stderr.write(`${signal} received: draining (up to ${config.shutdownDrainSeconds} s), then shutting down\n`);
     await service.stop();
+    process.stderr.write('stopped\n');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
