@@ -103,7 +103,7 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
   });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/live', 'health/ready'] });
   const document = buildOpenApiDocument(app, packageVersion());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
-import { databaseUnavailable, isDatabaseOutage, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
+import { databaseUnavailable, isDatabaseOutage, isReleasedRunner, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
 
 /** Attempts of one use case's transaction when it fails with a transient error (see `run`). */
 export const TRANSACTION_ATTEMPTS = 3;
@@ -95,6 +95,8 @@ export class Transactions {
       await runner.commitTransaction();
       return result;
     } catch (error) {
+      // TypeORM released the runner when its connection failed: COMMIT was refused before it was sent.
+      if (isReleasedRunner(error)) state.commitSent = false;
       // After a lost connection the rollback fails too; the server has rolled back already.
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;

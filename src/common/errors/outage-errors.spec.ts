@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from './domain-error';
 import { isDatabaseOutage, isRetryableTransactionError, OUTAGE_RETRY_AFTER_SECONDS, outageError, retryDelayMs } from './outage-errors';
 
@@ -24,6 +24,12 @@ describe('isDatabaseOutage', () => {
     expect(isDatabaseOutage(pg('57P03', 'the database system is starting up'))).toBe(true);
     expect(isDatabaseOutage(pg('08006'))).toBe(true);
     expect(isDatabaseOutage(wrapped(pg('25006', 'cannot execute UPDATE in a read-only transaction')))).toBe(true);
+  });
+
+  it('knows a TypeORM query runner released because its connection failed', () => {
+    expect(isDatabaseOutage(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    expect(isRetryableTransactionError(new QueryRunnerAlreadyReleasedError(), false)).toBe(true);
+    expect(isDatabaseOutage(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
   });
 
   it('finds the cause inside an AggregateError (a host name with several addresses)', () => {

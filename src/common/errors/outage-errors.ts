@@ -4,6 +4,7 @@ import { DomainError } from './domain-error';
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 interface ErrorLike {
+  name?: unknown;
   code?: unknown;
   message?: unknown;
   driverError?: unknown;
@@ -35,6 +36,14 @@ const LOST_CONNECTION_MESSAGES = [
   'the database system is starting up',
 ];
 
+/** TypeORM's words for a statement on a query runner that it released because the connection failed. */
+const RELEASED_RUNNER = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
+/** True when `thrown` is TypeORM refusing a statement because the runner's connection was already lost (nothing was sent). */
+export function isReleasedRunner(thrown: unknown): boolean {
+  return parts(thrown).some((error) => typeof error.name === 'string' && RELEASED_RUNNER.has(error.name));
+}
+
 function parts(thrown: unknown, depth = 0): ErrorLike[] {
   if (thrown === null || typeof thrown !== 'object' || depth > 3) return [];
   const error = thrown as ErrorLike;
@@ -52,6 +61,8 @@ export function isDatabaseOutage(thrown: unknown): boolean {
     const code = typeof error.code === 'string' ? error.code : '';
     const message = typeof error.message === 'string' ? error.message : '';
     if (SOCKET_CODES.has(code) || (code.length === 5 && outageState(code))) return true;
+    // TypeORM releases a query runner whose connection failed between two statements; the next statement on it says so.
+    if (typeof error.name === 'string' && RELEASED_RUNNER.has(error.name)) return true;
     return LOST_CONNECTION_MESSAGES.some((words) => message.startsWith(words));
   });
 }
