@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
-import { databaseUnavailable, isDatabaseOutage, isReleasedRunner, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
+import { contentionError, databaseUnavailable, isDatabaseOutage, isReleasedRunner, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
 
 /** Attempts of one use case's transaction when it fails with a transient error (see `run`). */
 export const TRANSACTION_ATTEMPTS = 3;
@@ -61,7 +61,8 @@ export class Transactions {
    * when it throws. A transaction the server rolled back as a serialization failure or deadlock,
    * or whose connection was lost before COMMIT was sent, changed nothing: it runs again, up to
    * TRANSACTION_ATTEMPTS in all, when the use case is repeatable (everything it does is in the
-   * transaction). A connection lost after COMMIT was sent leaves the outcome unknown: that is a 503
+   * transaction); otherwise it answers 503 (BUSY, or DATABASE_UNAVAILABLE for a lost connection) and
+   * changed nothing. A connection lost after COMMIT was sent leaves the outcome unknown: that is a 503
    * DATABASE_UNAVAILABLE saying so, never a retry that could apply the change twice.
    */
   async run<T>(work: () => Promise<T>, options: RunOptions = {}): Promise<T> {
@@ -71,13 +72,15 @@ export class Transactions {
       try {
         return await this.once(work, state);
       } catch (error) {
-        const again = options.repeatable !== false && attempt < TRANSACTION_ATTEMPTS && isRetryableTransactionError(error, state.commitSent);
-        if (!again) {
+        const transient = isRetryableTransactionError(error, state.commitSent);
+        if (!transient || options.repeatable === false || attempt >= TRANSACTION_ATTEMPTS) {
           if (state.commitSent && isDatabaseOutage(error)) {
             throw databaseUnavailable(
               'The connection to the database was lost while committing: the change may or may not have been saved. Read the record back before repeating it',
             );
           }
+          // Rolled back, nothing changed: a 503 the client may simply retry (the filter makes a lost connection DATABASE_UNAVAILABLE).
+          if (transient && !isDatabaseOutage(error)) throw contentionError();
           throw error;
         }
         await sleep(retryDelayMs(attempt));

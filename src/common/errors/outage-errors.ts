@@ -1,3 +1,4 @@
+import { BUSY_RETRY_AFTER_SECONDS } from './busy-errors';
 import { DomainError } from './domain-error';
 
 /** Seconds a client is asked to wait while the database is away (a restart or a failover takes a few). */
@@ -82,6 +83,13 @@ export function isRetryableTransactionError(thrown: unknown, commitSent: boolean
 
 export function databaseUnavailable(detail = 'The database is not reachable right now; retry shortly'): DomainError {
   return new DomainError('DATABASE_UNAVAILABLE', detail, { headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) } });
+}
+
+/** A transaction rolled back as a serialization failure or deadlock every time it ran (or that may not run twice): nothing changed. */
+export function contentionError(): DomainError {
+  return new DomainError('BUSY', 'The change collided with concurrent ones and was not made; retry shortly', {
+    headers: { 'retry-after': String(BUSY_RETRY_AFTER_SECONDS) },
+  });
 }
 
 /** The 503 a request gets when the database went away at any stage of it (auth, access check, use case, commit). */
