@@ -41,7 +41,7 @@ export class JobScheduler implements OnApplicationShutdown {
   private readonly jobs = new Map<string, ScheduledJob>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private running: Promise<string[]> | undefined;
+  private readonly running = new Set<Promise<string[]>>();
   /** Claims of failed runs that could not be given back yet (the database was away): given back at the next tick. */
   private readonly unreleased = new Map<string, Claim>();
 
@@ -68,10 +68,9 @@ export class JobScheduler implements OnApplicationShutdown {
     this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    const running = this.running;
-    if (!running) return;
+    if (this.running.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([running.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
@@ -84,10 +83,8 @@ export class JobScheduler implements OnApplicationShutdown {
   /** Runs every job whose period has passed and that no other instance has claimed. */
   tick(): Promise<string[]> {
     const run = this.runDueJobs();
-    this.running = run;
-    void run.finally(() => {
-      if (this.running === run) this.running = undefined;
-    });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run)).catch(() => undefined);
     return run;
   }
 
@@ -136,7 +133,10 @@ export class JobScheduler implements OnApplicationShutdown {
     return rows[0];
   }
 
-  /** Keeps the claim fresh while the job runs, so that only a dead instance's claim expires. */
+  /**
+   * Keeps the claim fresh while the job runs, so that only a dead instance's claim expires. (The
+   * next period then counts from the last renewal: a run that takes long starts its next one later.)
+   */
   private renewWhileRunning(job: ScheduledJob, claim: Claim): NodeJS.Timeout {
     const timer = setInterval(() => {
       void this.dataSource
