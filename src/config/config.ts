@@ -46,6 +46,8 @@ export interface AppConfig {
   };
   /** A download (audit or customer export) whose client takes nothing for this long is ended. */
   exportIdleTimeoutMs: number;
+  /** On SIGTERM: how long requests in flight (downloads included) and a running job get to finish. */
+  shutdownDrainSeconds: number;
   corsOrigins: string[];
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -290,6 +292,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       acquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 10, 600_000),
     },
     exportIdleTimeoutMs: integer(env, 'EXPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    shutdownDrainSeconds: integer(env, 'SHUTDOWN_DRAIN_SECONDS', 25, 0, 3600),
     corsOrigins: corsOrigins(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

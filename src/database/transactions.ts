@@ -1,6 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
+import { contentionError, databaseUnavailable, isDatabaseOutage, isReleasedRunner, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
+
+/** Attempts of one use case's transaction when it fails with a transient error (see `run`). */
+export const TRANSACTION_ATTEMPTS = 3;
+
+export interface RunOptions {
+  /**
+   * false when `work` does something outside the database that must not happen twice (sends a
+   * message, writes to a stream): a transient failure then answers 503 instead of running it again.
+   */
+  repeatable?: boolean;
+}
 
 /**
  * The use case is the transaction boundary: a service method wraps its work in `run`, and every
@@ -43,9 +56,55 @@ export class Transactions {
 
   private savepoints = 0;
 
-  /** Joins the current transaction, or opens one that commits when `work` resolves and rolls back when it throws. */
-  run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Joins the current transaction, or opens one that commits when `work` resolves and rolls back
+   * when it throws. A transaction the server rolled back as a serialization failure or deadlock,
+   * or whose connection was lost before COMMIT was sent, changed nothing: it runs again, up to
+   * TRANSACTION_ATTEMPTS in all, when the use case is repeatable (everything it does is in the
+   * transaction); otherwise it answers 503 (BUSY, or DATABASE_UNAVAILABLE for a lost connection) and
+   * changed nothing. A connection lost after COMMIT was sent leaves the outcome unknown: that is a 503
+   * DATABASE_UNAVAILABLE saying so, never a retry that could apply the change twice.
+   */
+  async run<T>(work: () => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.active) return work();
-    return this.dataSource.transaction((manager) => this.storage.run(manager, work));
+    for (let attempt = 1; ; attempt += 1) {
+      const state = { commitSent: false };
+      try {
+        return await this.once(work, state);
+      } catch (error) {
+        const transient = isRetryableTransactionError(error, state.commitSent);
+        if (!transient || options.repeatable === false || attempt >= TRANSACTION_ATTEMPTS) {
+          if (state.commitSent && isDatabaseOutage(error)) {
+            throw databaseUnavailable(
+              'The connection to the database was lost while committing: the change may or may not have been saved. Read the record back before repeating it',
+            );
+          }
+          // Rolled back, nothing changed: a 503 the client may simply retry (the filter makes a lost connection DATABASE_UNAVAILABLE).
+          if (transient && !isDatabaseOutage(error)) throw contentionError();
+          throw error;
+        }
+        await sleep(retryDelayMs(attempt));
+      }
+    }
+  }
+
+  private async once<T>(work: () => Promise<T>, state: { commitSent: boolean }): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const result = await this.storage.run(runner.manager, work);
+      state.commitSent = true;
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      // TypeORM released the runner when its connection failed: COMMIT was refused before it was sent.
+      if (isReleasedRunner(error)) state.commitSent = false;
+      // After a lost connection the rollback fails too; the server has rolled back already.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
   }
 }

@@ -14,7 +14,11 @@ const PROBLEM_RESPONSES: Record<string, string> = {
   '404': 'Not found, or not visible to you (NOT_FOUND)',
   '429': 'Too many requests from this token (or, without one, this address): RATE_LIMITED; wait Retry-After seconds',
   '500': 'Unexpected error (INTERNAL_ERROR); quote correlationId when reporting it',
-  '503': 'BUSY: no database connection came free in time, or the request ran over its time limit; retry after Retry-After seconds',
+  '503':
+    'Retry after Retry-After seconds. BUSY: no database connection came free in time, or the request ran over its time limit. ' +
+    'DATABASE_UNAVAILABLE: the database is unreachable (an outage, a restart, a failover); the request changed nothing, except when ' +
+    'detail says the connection was lost while committing: then read the record back before repeating the change. ' +
+    'SHUTTING_DOWN: this instance is draining for a restart (sent with Connection: close); another instance answers the retry',
 };
 
 /** Every operation may answer these, public ones included. */
@@ -108,7 +112,9 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         '`Authorization: Bearer <token>`. Every error is application/problem+json with a stable `code`. ' +
         'Requests are limited per token (per client address without one) and per instance; every answer carries ' +
         'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy (IETF draft ratelimit headers), ' +
-        'and going over the limit answers 429 RATE_LIMITED with Retry-After.',
+        'and going over the limit answers 429 RATE_LIMITED with Retry-After. ' +
+        'A 503 (BUSY, DATABASE_UNAVAILABLE, SHUTTING_DOWN) is never the caller\'s fault: keep the token, wait Retry-After seconds and ' +
+        'retry (reads freely; a change after reading it back when detail says the commit\'s outcome is unknown).',
     )
     .setVersion(version)
     .setLicense('Proprietary', 'https://crm.example.com/license')

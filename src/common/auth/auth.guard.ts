@@ -1,7 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { busyError } from '../errors/busy-errors';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
@@ -32,10 +31,11 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T): T {
-    // Looking the user up can find the database busy: that is a 503, not a bad token.
-    const busy = busyError(error);
-    if (busy) throw busy;
-    if (error || !user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    // Looking the user up can fail (the database busy or away): that is the server's problem, not a
+    // bad token, so the error goes on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
+    // A token that does not verify or names no active user arrives as no user, without an error.
+    if (error) throw error;
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     return user;
   }
 }

@@ -26,6 +26,8 @@ export const ERROR_CATALOG = {
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   BUSY: { status: 503, title: 'The service is busy: retry shortly (see Retry-After)' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable: retry shortly (see Retry-After)' },
+  SHUTTING_DOWN: { status: 503, title: 'This instance is shutting down: retry (another instance will answer)' },
   // users and departments
   USERNAME_TAKEN: { status: 409, title: 'The username is taken' },
   DEPARTMENT_NAME_TAKEN: { status: 409, title: 'A department with this name exists' },

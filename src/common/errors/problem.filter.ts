@@ -4,6 +4,7 @@ import { busyError } from './busy-errors';
 import { domainErrorFromDatabase } from './constraint-errors';
 import { DomainError, FieldError } from './domain-error';
 import { ERROR_CATALOG, ErrorCode, problemType } from './error-codes';
+import { outageError } from './outage-errors';
 import { boundedFieldErrors, clip, PROBLEM_LIMITS } from './problem-limits';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -58,7 +59,8 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(thrown: unknown): Problem {
-    const exception = busyError(thrown) ?? domainErrorFromDatabase(thrown) ?? thrown;
+    // An outage is classified here, whatever stage it hit (authentication, access check, use case, commit).
+    const exception = busyError(thrown) ?? outageError(thrown) ?? domainErrorFromDatabase(thrown) ?? thrown;
     if (exception instanceof DomainError) {
       const { errors, headers, ...extras } = exception.extras;
       return { code: exception.code, detail: exception.detail, errors, headers, extras };

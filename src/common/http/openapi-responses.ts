@@ -14,7 +14,9 @@ export const RETRY_AFTER_HEADER = {
  */
 export const STREAM_BUSY_RESPONSE = {
   status: 503,
-  description: 'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time',
+  description:
+    'AUDIT_READS_BUSY: too many exports (audit or customer) or verifications at once on this instance; BUSY: no database connection in time; ' +
+    'DATABASE_UNAVAILABLE: the database is unreachable; SHUTTING_DOWN: this instance is draining',
   headers: { 'Retry-After': RETRY_AFTER_HEADER },
   content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
 };
