@@ -54,7 +54,7 @@ export interface CustomerListFilter {
   anyTagIds?: string[];
   tierId?: string;
   followUpDue?: boolean;
-  sort: CustomerSort;
+  sort: CustomerListSort;
   /** Keyset: the sort key (as text) and id of the last row of the previous page. */
   after?: [string, string];
   limit: number;
@@ -67,7 +67,25 @@ const SORT_KEYS: Record<string, { expr: string; cast: string }> = {
   lastInteractionAt: { expr: `coalesce(c.last_interaction_at, '-infinity'::timestamptz)`, cast: 'timestamptz' },
 };
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * With a query and no sort asked for: the name (or short name) that is the query comes first, then
+ * those starting with it, then the rest, each by name. A text key (rank digit, then the name), so
+ * the keyset cursor works as for the other sorts; it needs `:q`.
+ */
+const RELEVANCE = {
+  expr:
+    `(CASE WHEN customer_search_key(c.name) = customer_search_key(:q) OR customer_search_key(c.short_name) = customer_search_key(:q) THEN '0'` +
+    ` WHEN starts_with(customer_search_key(c.name), customer_search_key(:q)) OR starts_with(customer_search_key(c.short_name), customer_search_key(:q)) THEN '1'` +
+    ` ELSE '2' END || c.name)`,
+  cast: 'text',
+};
+
+/** Typo-tolerant trigram matching: for queries of Latin script (no Han characters) of three characters or more. */
+export function matchesByTrigrams(q: string): boolean {
+  return q.length >= 3 && !/\p{Script=Han}/u.test(q);
+}
+
+export type CustomerListSort = CustomerSort | 'relevance';
 
 export type CustomerChanges = Partial<Omit<CustomerEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'owner' | 'department'>>;
 
@@ -129,11 +147,17 @@ export class CustomersRepository {
 
   async list(filter: CustomerListFilter): Promise<{ customer: CustomerEntity; sortKey: string }[]> {
     const descending = filter.sort.startsWith('-');
-    const key = SORT_KEYS[filter.sort.replace(/^-/, '')];
+    const key = filter.sort === 'relevance' ? RELEVANCE : SORT_KEYS[filter.sort.replace(/^-/, '')];
     const qb = this.repo.createQueryBuilder('c').where(filter.scope.where, filter.scope.params);
     if (filter.q) {
-      // Substring first (what people type for Chinese names), then trigram word similarity for typos.
-      qb.andWhere('(c.name ILIKE :qLike OR c.short_name ILIKE :qLike OR :q <% c.name)', { q: filter.q, qLike: `%${escapeLike(filter.q)}%` });
+      // Substring of the name or short name (NFKC, lower case): every pair of the query's characters
+      // is looked up in ix_customers_search_grams, then the substring is checked on those candidates.
+      // Latin queries also match by trigram word similarity, for typos; pg_trgm cannot serve a
+      // Chinese query of two characters, and a Chinese typo is a different word anyway.
+      const substring =
+        `(customer_search_grams(c.name, c.short_name) @> customer_query_grams(customer_search_key(:q))` +
+        ` AND (strpos(customer_search_key(c.name), customer_search_key(:q)) > 0 OR strpos(customer_search_key(c.short_name), customer_search_key(:q)) > 0))`;
+      qb.andWhere(matchesByTrigrams(filter.q) ? `(${substring} OR :q <% c.name)` : substring, { q: filter.q });
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.source) qb.andWhere('c.source = :source', { source: filter.source });

@@ -20,13 +20,12 @@ import { ContactsRepository } from './contacts.repository';
 import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
-import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
+import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe } from './customers.repository';
 import { ContactInputDto } from './dto/contact.dto';
 import {
   ConsentDto,
   CreateCustomerDto,
   CustomerDto,
-  CustomerSort,
   CustomerSummaryDto,
   DuplicateCheckDto,
   DuplicateCheckResultDto,
@@ -136,7 +135,8 @@ export class CustomersService {
 
   async list(caller: AuthUser, query: ListCustomersQueryDto): Promise<Page<CustomerSummaryDto>> {
     const limit = query.limit ?? 20;
-    const sort: CustomerSort = query.sort ?? 'name';
+    // A search without a sort ranks the exact and prefix matches first.
+    const sort: CustomerListSort = query.sort ?? (query.q ? 'relevance' : 'name');
     const cursor = this.cursors.decode('customers', query.cursor, 3);
     if (cursor && cursor[0] !== sort) throw invalidCursor('cursor belongs to another sort order');
     for (const field of ['tagIds', 'anyTagIds'] as const) {
