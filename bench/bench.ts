@@ -9,7 +9,7 @@
  *   BENCH_PID          the service's process id: its resident memory (VmRSS) is sampled under load
  *   BENCH_CONNECTIONS  20    BENCH_SECONDS 15 per scenario    BENCH_WARMUP_SECONDS 3
  *   BENCH_POOL_SIZE    pool of the bare handler (default DB_POOL_SIZE or 10, the service's default)
- *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search4,
+ *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search-admin, search4,
  *                      due, complaints, audit, write, bare, oneshots)
  *
  * Prints one markdown table (requests per second, p50, p95 and p99 computed from every response's
@@ -366,6 +366,47 @@ async function oneShots(f: Fixtures, tokens: { manager: string; admin: string; a
   return lines;
 }
 
+/**
+ * Issue 14's targets, each a ratio to the bare handler measured in the same run (memory: absolute),
+ * with a verdict. A row whose scenario was not run, or whose figure was not measured, says so.
+ */
+function targetRows(results: Measured[], scenarios: Scenario[], bare: Measured): string[] {
+  const byKey = (key: string) => results.find((m) => m.name === scenarios.find((s) => s.key === key)?.name);
+  const lines = ['| target (ratio to bare in this run) | measured | verdict |', '|---|---|---|'];
+  const row = (target: string, checks: { ratio?: number; limit: number; atLeast: boolean; label: string }[]) => {
+    const measured = checks.map((c) => `${c.label} ${c.ratio === undefined ? 'not measured' : `${fmt(c.ratio, 2)}×`}`).join('; ');
+    const missing = checks.some((c) => c.ratio === undefined);
+    const met = checks.every((c) => c.ratio !== undefined && (c.atLeast ? c.ratio >= c.limit : c.ratio <= c.limit));
+    lines.push(`| ${target} | ${measured} | ${missing ? 'not measured' : met ? 'met' : '**missed**'} |`);
+  };
+  const rps = (key: string) => byKey(key) && byKey(key)!.rps / bare.rps;
+  const cpu = (key: string, part: 'server' | 'postgres') => {
+    const mine = byKey(key)?.cpu[part];
+    const ceiling = bare.cpu[part];
+    return mine === undefined || ceiling === undefined || ceiling === 0 ? undefined : mine / ceiling;
+  };
+  row('GET /customers/:id, owning sales: ≥ 0.5× bare throughput; server CPU ≤ 2.5×, PG ≤ 1.5×', [
+    { label: 'throughput', ratio: rps('byid-sales'), limit: 0.5, atLeast: true },
+    { label: 'server CPU', ratio: cpu('byid-sales', 'server'), limit: 2.5, atLeast: false },
+    { label: 'PG CPU', ratio: cpu('byid-sales', 'postgres'), limit: 1.5, atLeast: false },
+  ]);
+  row('GET /customers/:id, manager (pii.read): ≥ 0.25× bare throughput', [{ label: 'throughput', ratio: rps('byid-manager'), limit: 0.25, atLeast: true }]);
+  row('list stage + tagIds, 2nd page, manager: PG CPU ≤ 5×', [{ label: 'PG CPU', ratio: cpu('list', 'postgres'), limit: 5, atLeast: false }]);
+  row('q= two Chinese characters, manager and admin: PG CPU ≤ 10×', [
+    { label: 'manager', ratio: cpu('search', 'postgres'), limit: 10, atLeast: false },
+    { label: 'admin', ratio: cpu('search-admin', 'postgres'), limit: 10, atLeast: false },
+  ]);
+  row('q= 3–10 characters (here 4), manager: PG CPU ≤ 10×', [{ label: 'PG CPU', ratio: cpu('search4', 'postgres'), limit: 10, atLeast: false }]);
+  row('audit by entityType + entityId, auditor: PG CPU ≤ 2×', [{ label: 'PG CPU', ratio: cpu('audit', 'postgres'), limit: 2, atLeast: false }]);
+  row('POST /customers/:id/interactions: ≥ 0.5× a bare insert + chained append', [{ label: 'throughput', ratio: undefined, limit: 0.5, atLeast: true }]);
+  row('complaints overdue=true, manager: PG CPU ≤ 3×', [{ label: 'PG CPU', ratio: cpu('complaints', 'postgres'), limit: 3, atLeast: false }]);
+  row('bulk tag 1,000: ≤ 2× bare SQL of the same rows', [{ label: 'time', ratio: undefined, limit: 2, atLeast: false }]);
+  const peaks = results.map((r) => r.rssMb).filter((v): v is number => v !== undefined);
+  const peak = peaks.length > 0 ? Math.max(...peaks) : undefined;
+  lines.push(`| resident memory, peak across the bench: ≤ 250 MB (absolute) | ${peak === undefined ? 'not measured (set BENCH_PID)' : `${fmt(peak, 0)} MB`} | ${peak === undefined ? 'not measured' : peak <= 250 ? 'met' : '**missed**'} |`);
+  return lines;
+}
+
 async function main(): Promise<void> {
   const url = databaseUrl();
   const db = new Client({ connectionString: url, application_name: 'crm-bench' });
@@ -395,6 +436,7 @@ async function main(): Promise<void> {
     { key: 'byid-manager', name: 'GET /customers/:id, department manager (audited pii.read)', token: tokens.manager, paths: f.departmentIds.map((id) => p(`/customers/${id}`)) },
     { key: 'list', name: `GET /customers?stage&tagIds, 2nd page, manager`, token: tokens.manager, paths: [p(`/customers?${listQuery}${secondPage}`)] },
     { key: 'search', name: 'GET /customers?q= (2-character brand), manager', token: tokens.manager, paths: f.searchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
+    { key: 'search-admin', name: 'GET /customers?q= (2-character brand), admin', token: tokens.admin, paths: f.searchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
     { key: 'search4', name: 'GET /customers?q= (4 characters), manager', token: tokens.manager, paths: f.longSearchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
     { key: 'due', name: 'GET /follow-ups/due?scope=department, manager', token: tokens.manager, paths: [p('/follow-ups/due?scope=department')] },
     { key: 'complaints', name: 'GET /complaints?overdue=true, manager', token: tokens.manager, paths: [p('/complaints?overdue=true')] },
@@ -471,6 +513,7 @@ async function main(): Promise<void> {
       lines.push(`| **ratio** ${r.name} / bare | **${fmt(r.rps / bare.rps, 2)}×**${byCpu} | | | | | | | | | |`);
     }
   }
+  if (bare) lines.push('', ...targetRows(results, scenarios, bare));
   if (shots.length > 0) {
     lines.push('\n| one-shot | time | note |');
     lines.push('|---|---:|---|');

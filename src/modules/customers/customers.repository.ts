@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityMetadata } from 'typeorm';
+import type { AuthUser } from '../../common/auth/roles';
 import { ListScopeSql } from '../access';
 import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import { CustomerConsentEntity } from './consent.entity';
+import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { ruleTierJoinsSql } from '../tiers/tier-criteria.sql';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
@@ -22,6 +25,14 @@ export interface DueFollowUpRow {
   nextFollowUpAt: Date;
   lastInteractionAt: Date | null;
   sortKey: string;
+}
+
+/** What a read by id needs, from one statement (see CustomersRepository.readAsUser). */
+export interface CustomerRead {
+  caller: AuthUser;
+  customer?: CustomerEntity;
+  contacts: ContactEntity[];
+  tags: CustomerTagDto[];
 }
 
 export interface DuplicateProbe {
@@ -103,6 +114,50 @@ export class CustomersRepository {
 
   findById(id: string): Promise<CustomerEntity | null> {
     return this.repo.findOneBy({ id });
+  }
+
+  /**
+   * One statement, outside any transaction, for reading a customer by id: the caller (only if
+   * active; current role and department), the customer, its contacts (primary first, then active
+   * before left, then by name) and the tags the caller may see. Undefined when the user is unknown
+   * or deactivated; customer undefined when there is none with that id. A database error is thrown
+   * as it is: it is not an unknown user.
+   */
+  async readAsUser(userId: string, customerId: string): Promise<CustomerRead | undefined> {
+    const connection = this.transactions.manager.connection;
+    const customerMeta = connection.getMetadata(CustomerEntity);
+    const contactMeta = connection.getMetadata(ContactEntity);
+    const columns = (alias: string, meta: EntityMetadata) => meta.columns.map((c) => `${alias}."${c.databaseName}" AS "${alias}_${c.databaseName}"`).join(', ');
+    const rows: Record<string, unknown>[] = await this.transactions.manager.query(
+      `WITH me AS (SELECT u.id, u.username, u.role, u.department_id FROM users u WHERE u.id = $1 AND u.active)
+       SELECT me.id AS me_id, me.username AS me_username, me.role AS me_role, me.department_id AS me_department_id,
+              ${columns('c', customerMeta)}, tg.tags, ${columns('k', contactMeta)}
+         FROM me
+         LEFT JOIN customers c ON c.id = $2
+         LEFT JOIN LATERAL (
+           SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'groupId', g.id, 'groupName', g.name, 'personal', t.owner_id IS NOT NULL)
+                           ORDER BY g.sort_order, g.name, t.sort_order, t.name) AS tags
+             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id JOIN tag_groups g ON g.id = t.group_id
+            WHERE ct.customer_id = c.id AND (t.owner_id IS NULL OR t.owner_id = me.id)) tg ON true
+         LEFT JOIN LATERAL (SELECT * FROM contacts k WHERE k.customer_id = c.id) k ON true
+        ORDER BY k.is_primary DESC, k.status ASC, k.name ASC, k.id ASC`,
+      [userId, customerId],
+    );
+    if (rows.length === 0) return undefined;
+    const [first] = rows;
+    const caller = { id: first.me_id, username: first.me_username, role: first.me_role, departmentId: first.me_department_id } as AuthUser;
+    if (first.c_id === null) return { caller, contacts: [], tags: [] };
+    const hydrate = <T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string): T => {
+      const entity = meta.create() as T;
+      for (const column of meta.columns) column.setEntityValue(entity, connection.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column));
+      return entity;
+    };
+    return {
+      caller,
+      customer: hydrate<CustomerEntity>(customerMeta, first, 'c'),
+      contacts: rows.filter((row) => row.k_id !== null).map((row) => hydrate<ContactEntity>(contactMeta, row, 'k')),
+      tags: (first.tags as CustomerTagDto[] | null) ?? [],
+    };
   }
 
   /** Compare-and-set on version: null when the customer changed meanwhile. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../common/auth/roles';
+import { type AuthUser, ROLES } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { uniqueViolation } from '../../common/errors/constraint-errors';
 import { DomainError } from '../../common/errors/domain-error';
@@ -8,6 +8,7 @@ import { Cursors, invalidCursor, Page } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { SlidingWindow } from '../../common/rate/sliding-window';
+import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
@@ -27,6 +28,7 @@ import {
   CreateCustomerDto,
   CustomerDto,
   CustomerSummaryDto,
+  CustomerTagDto,
   DuplicateCheckDto,
   DuplicateCheckResultDto,
   DueFollowUpDto,
@@ -47,6 +49,8 @@ export const duplicateError = (duplicates: DuplicateDto[]) =>
 
 const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class CustomersService {
   constructor(
@@ -61,6 +65,7 @@ export class CustomersService {
     private readonly cipher: PiiCipher,
     private readonly industries: IndustriesService,
     private readonly reactivation: CustomerReactivation,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
@@ -213,6 +218,20 @@ export class CustomersService {
     return this.present(caller, (await this.customers.findById(id))!);
   }
 
+  /**
+   * GET /customers/:id in one statement: the token's user (401 when unknown or deactivated, checked
+   * on every request), the customer, its contacts and tags; then the access decision on that row.
+   * No transaction unless the read is audited (pii.read).
+   */
+  async getAsTokenSubject(subject: string, id: string): Promise<CustomerDto> {
+    const read = UUID.test(subject) ? await this.customers.readAsUser(subject, id) : undefined;
+    if (!read) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    this.context.setUser(read.caller);
+    if (!ROLES.includes(read.caller.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
+    this.access.decideRead(read.caller, read.customer);
+    return this.presentWith(read.caller, read.customer!, read.contacts, read.tags);
+  }
+
   async update(caller: AuthUser, id: string, dto: UpdateCustomerDto, ifMatch: string | undefined): Promise<CustomerDto> {
     const version = expectedVersion(ifMatch, dto.version);
     if (version === undefined) throw new DomainError('PRECONDITION_REQUIRED', 'Send the version you read, as If-Match or version');
@@ -353,9 +372,13 @@ export class CustomersService {
   /** The customer as this caller may see it: contacts masked by role, the unmasked read audited. */
   private async present(caller: AuthUser, customer: CustomerEntity): Promise<CustomerDto> {
     const contacts = await this.contacts.findByCustomer(customer.id);
+    const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
+    return this.presentWith(caller, customer, contacts, tags);
+  }
+
+  private async presentWith(caller: AuthUser, customer: CustomerEntity, contacts: ContactEntity[], tags: CustomerTagDto[]): Promise<CustomerDto> {
     await this.auditPiiRead(caller, customer, contacts);
     const masked = seesMaskedPii(caller);
-    const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
     const dto = toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
     return seesCommercialRecord(caller) ? dto : withoutCommercialRecord(dto);
   }
