@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -42,6 +44,21 @@ export class Transactions {
   }
 
   private savepoints = 0;
+
+  /**
+   * Runs `sql` as a named prepared statement when no transaction is open: each pooled connection
+   * plans it once and reuses the plan, which for a hot one-row read costs more than executing it.
+   * Inside a transaction it is an ordinary query of that transaction. The statement is named by
+   * its text, so a query built from filters gets one prepared statement per shape (a few).
+   * Logged through TypeORM's logger like every other statement.
+   */
+  async prepared<T>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.active) return this.manager.query(sql, params);
+    this.dataSource.logger.logQuery(sql, params);
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+    return (await pool.query({ name, text: sql, values: params })).rows as T[];
+  }
 
   /** Joins the current transaction, or opens one that commits when `work` resolves and rolls back when it throws. */
   run<T>(work: () => Promise<T>): Promise<T> {

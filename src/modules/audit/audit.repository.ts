@@ -238,7 +238,7 @@ export class AuditRepository {
         where.push(`(x.occurred_at, x.audit_id) ${order === 'newest' ? '<' : '>'} (${param(after.occurredAt)}::timestamptz, ${param(after.id)}::bigint)`);
       }
       const direction = order === 'newest' ? 'DESC' : 'ASC';
-      const page: { at: string; id: string }[] = await this.transactions.manager.query(
+      const page = await this.transactions.prepared<{ at: string; id: string }>(
         `SELECT x.occurred_at::text AS at, x.audit_id::text AS id FROM audit_entity_index x WHERE ${where.join(' AND ')}
           ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`,
         params,

@@ -128,7 +128,7 @@ export class CustomersRepository {
     const customerMeta = connection.getMetadata(CustomerEntity);
     const contactMeta = connection.getMetadata(ContactEntity);
     const columns = (alias: string, meta: EntityMetadata) => meta.columns.map((c) => `${alias}."${c.databaseName}" AS "${alias}_${c.databaseName}"`).join(', ');
-    const rows: Record<string, unknown>[] = await this.transactions.manager.query(
+    const rows = await this.transactions.prepared<Record<string, unknown>>(
       `WITH me AS (SELECT u.id, u.username, u.role, u.department_id FROM users u WHERE u.id = $1 AND u.active)
        SELECT me.id AS me_id, me.username AS me_username, me.role AS me_role, me.department_id AS me_department_id,
               ${columns('c', customerMeta)}, tg.tags, ${columns('k', contactMeta)}
