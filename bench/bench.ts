@@ -11,7 +11,7 @@
  *   BENCH_PID          the service's process id: its resident memory (VmRSS) is sampled under load
  *   BENCH_CONNECTIONS  20    BENCH_SECONDS 15 per scenario    BENCH_WARMUP_SECONDS 3
  *   BENCH_POOL_SIZE    pool of the bare handler (default DB_POOL_SIZE or 10, the service's default)
- *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search-admin, search4,
+ *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search-admin, search4, chain-1, chain-10, chain-50,
  *                      due, complaints, audit, write, bare, oneshots)
  *
  * Prints one markdown table (requests per second, p50, p95 and p99 computed from every response's
@@ -49,6 +49,8 @@ interface Scenario {
   base?: string;
   /** The process serving the requests, for its CPU time (default: BENCH_PID). */
   serverPid?: number;
+  /** Concurrent connections, when not BENCH_CONNECTIONS. */
+  connections?: number;
 }
 
 interface Measured {
@@ -163,7 +165,7 @@ async function load(scenario: Scenario, seconds: number): Promise<Measured> {
   const started = Date.now();
   const instance = autocannon({
     url: scenario.base ?? baseUrl,
-    connections,
+    connections: scenario.connections ?? connections,
     duration: seconds,
     requests: [
       {
@@ -458,6 +460,19 @@ async function main(): Promise<void> {
       paths: f.ownIds.map((id) => p(`/customers/${id}/interactions`)),
       body: () => JSON.stringify({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，确认下季度采购计划' }),
     },
+    // The audit chain's write ceiling: every interaction appends one entry under the chain-head
+    // lock, so appends per second = requests per second, with 1, 10 and 50 concurrent writers.
+    ...[1, 10, 50].map(
+      (writers): Scenario => ({
+        key: `chain-${writers}`,
+        name: `audit chain write ceiling: appends/s with ${writers} concurrent writer${writers === 1 ? '' : 's'} (POST interactions)`,
+        token: tokens.sales,
+        method: 'POST',
+        connections: writers,
+        paths: f.ownIds.map((id) => p(`/customers/${id}/interactions`)),
+        body: () => JSON.stringify({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，确认下季度采购计划' }),
+      }),
+    ),
   ];
 
   const results: Measured[] = [];
