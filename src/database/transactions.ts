@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /**
  * The use case is the transaction boundary: a service method wraps its work in `run`, and every
@@ -44,6 +44,25 @@ export class Transactions {
   }
 
   private savepoints = 0;
+
+  /**
+   * A query builder's statement, prepared (see `prepared`): each row as the main alias's entity
+   * (from the columns TypeORM selects as <alias>_<column>), with the raw row for added selects.
+   */
+  async preparedEntities<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<{ entity: E; raw: Record<string, unknown> }[]> {
+    const [sql, params] = qb.getQueryAndParameters();
+    const main = qb.expressionMap.mainAlias!;
+    const rows = await this.prepared<Record<string, unknown>>(sql, params);
+    return rows.map((raw) => ({ entity: this.hydrate<E>(main.metadata, raw, main.name), raw }));
+  }
+
+  /** An entity from a raw row's <alias>_<column> columns, converted as TypeORM converts them. */
+  hydrate<T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string): T {
+    const driver = this.dataSource.driver;
+    const entity = meta.create() as T;
+    for (const column of meta.columns) column.setEntityValue(entity, driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column));
+    return entity;
+  }
 
   /**
    * Runs `sql` as a named prepared statement when no transaction is open: each pooled connection

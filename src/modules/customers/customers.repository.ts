@@ -147,15 +147,10 @@ export class CustomersRepository {
     const [first] = rows;
     const caller = { id: first.me_id, username: first.me_username, role: first.me_role, departmentId: first.me_department_id } as AuthUser;
     if (first.c_id === null) return { caller, contacts: [], tags: [] };
-    const hydrate = <T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string): T => {
-      const entity = meta.create() as T;
-      for (const column of meta.columns) column.setEntityValue(entity, connection.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column));
-      return entity;
-    };
     return {
       caller,
-      customer: hydrate<CustomerEntity>(customerMeta, first, 'c'),
-      contacts: rows.filter((row) => row.k_id !== null).map((row) => hydrate<ContactEntity>(contactMeta, row, 'k')),
+      customer: this.transactions.hydrate<CustomerEntity>(customerMeta, first, 'c'),
+      contacts: rows.filter((row) => row.k_id !== null).map((row) => this.transactions.hydrate<ContactEntity>(contactMeta, row, 'k')),
       tags: (first.tags as CustomerTagDto[] | null) ?? [],
     };
   }
@@ -240,8 +235,10 @@ export class CustomersRepository {
     }
     const direction = descending ? 'DESC' : 'ASC';
     qb.addSelect(`(${key.expr})::text`, 'sort_key').orderBy(key.expr, direction).addOrderBy('c.id', direction).limit(filter.limit);
-    const { entities, raw } = await qb.getRawAndEntities<{ sort_key: string }>();
-    return entities.map((customer, i) => ({ customer, sortKey: raw[i].sort_key }));
+    // Prepared (its text depends only on which filters are present): planning a list over customers
+    // cost more than running it.
+    const rows = await this.transactions.preparedEntities(qb);
+    return rows.map(({ entity, raw }) => ({ customer: entity, sortKey: raw.sort_key as string }));
   }
 
   /**
