@@ -237,7 +237,7 @@ export class CustomersRepository {
     qb.addSelect(`(${key.expr})::text`, 'sort_key').orderBy(key.expr, direction).addOrderBy('c.id', direction).limit(filter.limit);
     // Prepared (its text depends only on which filters are present): planning a list over customers
     // cost more than running it. Not a search: its plan depends on the query's character pairs, and
-    // the generic plan PostgreSQL settles on for a prepared search was measured slower.
+    // prepared it was no cheaper in the one run compared (100 k, load 12-17: PG CPU 4.0-6.2 ms against 4.0-4.8 ms).
     if (filter.q) {
       const { entities, raw } = await qb.getRawAndEntities<{ sort_key: string }>();
       return entities.map((customer, i) => ({ customer, sortKey: raw[i].sort_key }));
