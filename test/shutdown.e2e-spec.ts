@@ -61,14 +61,16 @@ describe('SIGTERM', () => {
         CRM_DATA_KEY: DATA_KEY,
         CRM_AUDIT_SIGNING_KEY: AUDIT_SIGNING_KEY,
         CRM_ADMIN_PASSWORD: adminPassword,
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'info',
         SWAGGER_UI: 'false',
         JOBS_ENABLED: 'false',
         SHUTDOWN_DRAIN_SECONDS: '15',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The log (JSON lines from pino on stdout) and anything written to stderr, in arrival order.
     let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;

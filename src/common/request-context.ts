@@ -16,6 +16,11 @@ export function runInRequestContext<T>(store: RequestStore, work: () => T): T {
   return storage.run(store, work);
 }
 
+/** The current request's id, for code outside Nest's injection (the logger); undefined outside a request. */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
+
 /** Typed access to what the current request carries; empty outside a request (start-up, jobs). */
 @Injectable()
 export class RequestContext {

@@ -12,7 +12,7 @@ export const EMBEDDED_OWNER_ROLE = 'crm_owner';
 export const EMBEDDED_RUNTIME_ROLE = 'crm_app';
 
 /** Tables (with their partitions) the runtime login may only append to and read. */
-export const APPEND_ONLY_TABLES = ['audit_log', 'audit_checkpoints'];
+export const APPEND_ONLY_TABLES = ['audit_log', 'audit_checkpoints', 'audit_entity_index'];
 /** Tables the runtime login may only read. */
 export const READ_ONLY_TABLES = ['schema_migrations'];
 

@@ -1,5 +1,5 @@
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
-import { AuditChainHeadEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
+import { AuditChainHeadEntity, AuditEntityIndexEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
 import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity';
 import { LoginAttemptEntity } from '../modules/auth/login-attempt.entity';
 import { CustomerConsentEntity } from '../modules/customers/consent.entity';
@@ -25,6 +25,7 @@ import { UserEntity } from '../modules/users/user.entity';
 export const ENTITIES = [
   AuditLogEntity,
   AuditChainHeadEntity,
+  AuditEntityIndexEntity,
   AuditCheckpointEntity,
   DepartmentEntity,
   UserEntity,

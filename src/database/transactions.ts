@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager, EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { contentionError, databaseUnavailable, isDatabaseOutage, isReleasedRunner, isRetryableTransactionError, retryDelayMs } from '../common/errors/outage-errors';
 
 /** Attempts of one use case's transaction when it fails with a transient error (see `run`). */
@@ -55,6 +57,41 @@ export class Transactions {
   }
 
   private savepoints = 0;
+
+  /**
+   * A query builder's statement, prepared (see `prepared`): each row as the main alias's entity
+   * (from the columns TypeORM selects as <alias>_<column>), with the raw row for added selects.
+   */
+  async preparedEntities<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<{ entity: E; raw: Record<string, unknown> }[]> {
+    const [sql, params] = qb.getQueryAndParameters();
+    const main = qb.expressionMap.mainAlias!;
+    const rows = await this.prepared<Record<string, unknown>>(sql, params);
+    return rows.map((raw) => ({ entity: this.hydrate<E>(main.metadata, raw, main.name), raw }));
+  }
+
+  /** An entity from a raw row's <alias>_<column> columns, converted as TypeORM converts them. */
+  hydrate<T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string): T {
+    const driver = this.dataSource.driver;
+    const entity = meta.create() as T;
+    for (const column of meta.columns) column.setEntityValue(entity, driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column));
+    return entity;
+  }
+
+  /**
+   * Runs `sql` as a named prepared statement when no transaction is open: each pooled connection
+   * plans it once and reuses the plan, which for a hot one-row read costs more than executing it.
+   * Inside a transaction it is an ordinary query of that transaction. The statement is named by
+   * its text, so a query built from filters gets one prepared statement per shape (a few).
+   * Logged through TypeORM's logger like every other statement.
+   */
+  async prepared<T>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.active) return this.manager.query(sql, params);
+    this.dataSource.logger.logQuery(sql, params);
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+    return (await pool.query({ name, text: sql, values: params })).rows as T[];
+  }
+
 
   /**
    * Joins the current transaction, or opens one that commits when `work` resolves and rolls back

@@ -1,9 +1,11 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { CHECKS_USER_ITSELF_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { JwtKeys } from './jwt-keys';
 import type { AuthUser, Role } from './roles';
 
 /**
@@ -12,9 +14,12 @@ import type { AuthUser, Role } from './roles';
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
+  private readonly jwt = new JwtService();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly context: RequestContext,
+    private readonly keys: JwtKeys,
   ) {
     super();
   }
@@ -22,12 +27,38 @@ export class AccessGuard extends AuthGuard('jwt') {
   override async canActivate(execution: ExecutionContext): Promise<boolean> {
     const targets = [execution.getHandler(), execution.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(CHECKS_USER_ITSELF_KEY, targets)) {
+      // The handler checks the user (and the role) in its own statement: see ChecksUserItself.
+      const request = execution.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; tokenSubject?: string }>();
+      request.tokenSubject = this.verifiedSubject(request.headers.authorization);
+      return true;
+    }
     await super.canActivate(execution);
     const user = execution.switchToHttp().getRequest<{ user: AuthUser }>().user;
     this.context.setUser(user);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
     return true;
+  }
+
+  /** The subject of a valid bearer token (signature, algorithm, issuer, audience, expiry: as the JWT strategy checks them). */
+  private verifiedSubject(authorization: string | undefined): string {
+    const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    let payload: { sub?: unknown } | undefined;
+    if (token) {
+      try {
+        payload = this.jwt.verify(token, {
+          secret: this.keys.key as unknown as string,
+          algorithms: ['HS256'],
+          issuer: this.keys.issuer,
+          audience: this.keys.audience,
+        });
+      } catch {
+        payload = undefined;
+      }
+    }
+    if (typeof payload?.sub !== 'string') throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    return payload.sub;
   }
 
   override handleRequest<T>(error: unknown, user: T): T {

@@ -58,6 +58,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_departments: raced('the department exists'),
   PK_audit_log: raced('a concurrent audit write got in the way; retry'),
   PK_audit_chain_head: raced('a concurrent audit write got in the way; retry'),
+  PK_audit_entity_index: raced('a concurrent audit write got in the way; retry'),
   PK_industries_code: rule('CONFLICT', 'code is already used by another industry', 'code'),
   PK_login_attempts: raced('a concurrent login attempt got in the way; retry'),
   PK_audit_checkpoints_last_id: raced('the chain head was signed meanwhile; read the checkpoints'),

@@ -84,9 +84,21 @@ export class CustomerAccess {
     };
   }
 
+  /**
+   * The same decision as `require(caller, id, 'read')`, on a customer row the caller already read
+   * (a read by id that fetched it together with the user, in one statement).
+   */
+  decideRead(caller: AuthUser, row: CustomerAccessRow | undefined): CustomerAccessRow {
+    return this.decideOn(caller, row, 'read', undefined, (r) => isVisible(caller, r));
+  }
+
   private async decide(caller: AuthUser, customerId: string, action: CustomerAction, field: string | undefined, visible: (row: CustomerAccessRow) => boolean): Promise<CustomerAccessRow> {
     // Reads take no lock: only a change needs the decision to hold until it commits.
     const row = UUID.test(customerId) ? await this.customers.find(customerId, action !== 'read') : undefined;
+    return this.decideOn(caller, row, action, field, visible);
+  }
+
+  private decideOn(caller: AuthUser, row: CustomerAccessRow | undefined, action: CustomerAction, field: string | undefined, visible: (row: CustomerAccessRow) => boolean): CustomerAccessRow {
     if (row?.status === 'merged' && inScope(customerScope(caller), row) && !(needsMarketingConsent(caller) && row.marketingConsent !== 'granted')) {
       throw new DomainError('CUSTOMER_MERGED', 'The customer was merged into another one', { mergedInto: row.mergedIntoId });
     }

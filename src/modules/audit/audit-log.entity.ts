@@ -81,3 +81,26 @@ export class AuditChainHeadEntity {
   @Column({ name: 'last_occurred_at', type: 'timestamptz' })
   lastOccurredAt: Date;
 }
+
+/**
+ * Where each entry that names an entity sits, for reading one entity's entries in one probe
+ * (audit_log is partitioned by month; see migration 1796400572847). Written by the statement that
+ * appends the entries; append-only. Holds no content: entries are read from audit_log.
+ */
+@Entity('audit_entity_index')
+export class AuditEntityIndexEntity {
+  @PrimaryColumn({ name: 'entity_type', type: 'varchar', length: 50 })
+  entityType: string;
+
+  @PrimaryColumn({ name: 'entity_id', type: 'varchar', length: 100 })
+  entityId: string;
+
+  @PrimaryColumn({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
+
+  @PrimaryColumn({ name: 'audit_id', type: 'bigint' })
+  auditId: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  action: string;
+}

@@ -167,7 +167,10 @@ export class AuditRepository {
          FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, "occurredAt" timestamptz, "actorId" uuid, "actorRole" text,
               action text, "entityType" text, "entityId" text, before jsonb, after jsonb, "changedFields" text[],
               reason text, "requestId" text, ip text, "userAgent" text, "prevHash" text, hash text)
-         RETURNING 1)
+         RETURNING id, occurred_at, entity_type, entity_id, action),
+       indexed AS (
+         INSERT INTO audit_entity_index (entity_type, entity_id, occurred_at, audit_id, action)
+         SELECT entity_type, entity_id, occurred_at, id, action FROM appended WHERE entity_id IS NOT NULL)
        UPDATE audit_chain_head SET last_id = $2, last_hash = $3, last_occurred_at = $4 WHERE id = 1`,
       [JSON.stringify(rows), id.toString(), prevHash, occurredAt],
     );
@@ -175,7 +178,8 @@ export class AuditRepository {
 
   /**
    * Changes (not reads) recorded for the given entities, newest first, with the actor's name.
-   * Each (entity_type, entity_id) pair is served by ix_audit_log_entity.
+   * The page is found in audit_entity_index (one probe per entity, whatever the number of
+   * partitions), then read from audit_log by primary key and checked against the same entities.
    */
   async changesOf(refs: EntityRefs[], beforeId: string | undefined, limit: number): Promise<HistoryRow[]> {
     const params: unknown[] = [];
@@ -183,31 +187,81 @@ export class AuditRepository {
       .filter((ref) => ref.entityIds.length > 0)
       .map((ref) => {
         params.push(ref.entityType, ref.entityIds);
-        const clause = `a.entity_type = $${params.length - 1} AND a.entity_id = ANY($${params.length}::text[])`;
+        const clause = `{a}.entity_type = $${params.length - 1} AND {a}.entity_id = ANY($${params.length}::text[])`;
         if (!ref.actions) return `(${clause})`;
         params.push(ref.actions);
-        return `(${clause} AND a.action = ANY($${params.length}::text[]))`;
+        return `(${clause} AND {a}.action = ANY($${params.length}::text[]))`;
       });
     if (clauses.length === 0) return [];
-    params.push(beforeId ?? null, limit);
+    const entities = (alias: string) => `(${clauses.join(' OR ')})`.replaceAll('{a}', alias);
+    const refParams = params.length;
+    const page: { at: string; id: string }[] = await this.transactions.manager.query(
+      `SELECT x.occurred_at::text AS at, x.audit_id::text AS id FROM audit_entity_index x
+        WHERE ${entities('x')} AND x.action NOT LIKE 'pii.%'
+          AND ($${refParams + 1}::bigint IS NULL OR x.audit_id < $${refParams + 1}::bigint)
+        ORDER BY x.audit_id DESC
+        LIMIT $${refParams + 2}`,
+      [...params, beforeId ?? null, limit],
+    );
+    if (page.length === 0) return [];
     const rows: (Omit<HistoryRow, 'occurredAt'> & { occurredAt: Date })[] = await this.transactions.manager.query(
       `SELECT a.id::text AS id, a.occurred_at AS "occurredAt", a.actor_id AS "actorId", u.display_name AS "actorName",
               a.action, a.entity_type AS "entityType", a.entity_id AS "entityId", a.changed_fields AS "changedFields",
               a.before, a.after, a.reason
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-        WHERE (${clauses.join(' OR ')}) AND a.action NOT LIKE 'pii.%'
-          AND ($${params.length - 1}::bigint IS NULL OR a.id < $${params.length - 1}::bigint)
-        ORDER BY a.id DESC
-        LIMIT $${params.length}`,
-      params,
+        WHERE a.occurred_at = ANY($${refParams + 1}::timestamptz[]) AND a.id = ANY($${refParams + 2}::bigint[])
+          AND ${entities('a')} AND a.action NOT LIKE 'pii.%'
+        ORDER BY a.id DESC`,
+      [...params, page.map((k) => k.at), page.map((k) => k.id)],
     );
     return rows.map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() }));
   }
 
-  /** One page for an auditor. */
-  search(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, limit: number): Promise<AuditLogRow[]> {
+  /**
+   * One page for an auditor. Filtered by one entity (and nothing the entity index does not hold),
+   * the page is found in audit_entity_index and then read by primary key, which prunes audit_log
+   * to the partitions of those entries; otherwise one query over audit_log.
+   */
+  async search(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, limit: number): Promise<AuditLogRow[]> {
+    if (filter.entityType !== undefined && filter.entityId !== undefined && filter.actorId === undefined && filter.requestId === undefined) {
+      const params: unknown[] = [filter.entityType, filter.entityId];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      const where = ['x.entity_type = $1', 'x.entity_id = $2'];
+      if (filter.action !== undefined) where.push(`x.action = ${param(filter.action)}`);
+      if (filter.actionPrefix !== undefined) where.push(`x.action LIKE ${param(likePrefix(filter.actionPrefix))}`);
+      if (filter.from !== undefined) where.push(`x.occurred_at >= ${param(filter.from)}::timestamptz`);
+      if (filter.to !== undefined) where.push(`x.occurred_at < ${param(filter.to)}::timestamptz`);
+      if (after !== undefined) {
+        where.push(`(x.occurred_at, x.audit_id) ${order === 'newest' ? '<' : '>'} (${param(after.occurredAt)}::timestamptz, ${param(after.id)}::bigint)`);
+      }
+      const direction = order === 'newest' ? 'DESC' : 'ASC';
+      const page = await this.transactions.prepared<{ at: string; id: string }>(
+        `SELECT x.occurred_at::text AS at, x.audit_id::text AS id FROM audit_entity_index x WHERE ${where.join(' AND ')}
+          ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`,
+        params,
+      );
+      return this.entriesAt(page, filter.entityType, filter.entityId, order);
+    }
     const { sql, params } = auditEntriesQuery(filter, order, after, limit);
     return this.transactions.manager.query(sql, params);
+  }
+
+  /**
+   * The entries at these (occurred_at, id) keys that name the given entity, in `order`. The keys
+   * are constants of the statement, so the planner keeps only their partitions.
+   */
+  private async entriesAt(keys: { at: string; id: string }[], entityType: string, entityId: string, order: AuditOrder): Promise<AuditLogRow[]> {
+    if (keys.length === 0) return [];
+    const direction = order === 'newest' ? 'DESC' : 'ASC';
+    return this.transactions.manager.query(
+      `SELECT ${SELECT_WITH_ACTOR} FROM audit_log a
+        WHERE a.occurred_at = ANY($1::timestamptz[]) AND a.id = ANY($2::bigint[]) AND a.entity_type = $3 AND a.entity_id = $4
+        ORDER BY a.occurred_at ${direction}, a.id ${direction}`,
+      [keys.map((k) => k.at), keys.map((k) => k.id), entityType, entityId],
+    );
   }
 
   /** Every matching entry as a stream of AuditLogRow, on a connection of its own (see openStream). */

@@ -43,6 +43,7 @@ export interface CustomerNeeds {
 @Index('ix_customers_status_last_interaction', { synchronize: false })
 @Index('ix_customers_name_trgm', { synchronize: false })
 @Index('ix_customers_short_name_trgm', { synchronize: false })
+@Index('ix_customers_search_grams', { synchronize: false }) // GIN over customer_search_grams(name, short_name), by migration
 @Index('ix_customers_dormancy', { synchronize: false })
 @Index('ix_customers_tier', ['tierId'])
 @Index('ix_customers_merged_into', { synchronize: false }) // partial: only merged customers

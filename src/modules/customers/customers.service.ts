@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../common/auth/roles';
+import { type AuthUser, ROLES } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { uniqueViolation } from '../../common/errors/constraint-errors';
 import { DomainError } from '../../common/errors/domain-error';
@@ -8,6 +8,7 @@ import { Cursors, invalidCursor, Page } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { SlidingWindow } from '../../common/rate/sliding-window';
+import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
@@ -20,14 +21,14 @@ import { ContactsRepository } from './contacts.repository';
 import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
-import { CustomerChanges, CustomersRepository, DuplicateProbe } from './customers.repository';
+import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe } from './customers.repository';
 import { ContactInputDto } from './dto/contact.dto';
 import {
   ConsentDto,
   CreateCustomerDto,
   CustomerDto,
-  CustomerSort,
   CustomerSummaryDto,
+  CustomerTagDto,
   DuplicateCheckDto,
   DuplicateCheckResultDto,
   DueFollowUpDto,
@@ -48,6 +49,8 @@ export const duplicateError = (duplicates: DuplicateDto[]) =>
 
 const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class CustomersService {
   constructor(
@@ -62,6 +65,7 @@ export class CustomersService {
     private readonly cipher: PiiCipher,
     private readonly industries: IndustriesService,
     private readonly reactivation: CustomerReactivation,
+    private readonly context: RequestContext,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
@@ -136,7 +140,8 @@ export class CustomersService {
 
   async list(caller: AuthUser, query: ListCustomersQueryDto): Promise<Page<CustomerSummaryDto>> {
     const limit = query.limit ?? 20;
-    const sort: CustomerSort = query.sort ?? 'name';
+    // A search without a sort ranks the exact and prefix matches first.
+    const sort: CustomerListSort = query.sort ?? (query.q ? 'relevance' : 'name');
     const cursor = this.cursors.decode('customers', query.cursor, 3);
     if (cursor && cursor[0] !== sort) throw invalidCursor('cursor belongs to another sort order');
     for (const field of ['tagIds', 'anyTagIds'] as const) {
@@ -211,6 +216,20 @@ export class CustomersService {
   async get(caller: AuthUser, id: string): Promise<CustomerDto> {
     await this.access.require(caller, id, 'read');
     return this.present(caller, (await this.customers.findById(id))!);
+  }
+
+  /**
+   * GET /customers/:id in one statement: the token's user (401 when unknown or deactivated, checked
+   * on every request), the customer, its contacts and tags; then the access decision on that row.
+   * No transaction unless the read is audited (pii.read).
+   */
+  async getAsTokenSubject(subject: string, id: string): Promise<CustomerDto> {
+    const read = UUID.test(subject) ? await this.customers.readAsUser(subject, id) : undefined;
+    if (!read) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    this.context.setUser(read.caller);
+    if (!ROLES.includes(read.caller.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
+    this.access.decideRead(read.caller, read.customer);
+    return this.presentWith(read.caller, read.customer!, read.contacts, read.tags);
   }
 
   async update(caller: AuthUser, id: string, dto: UpdateCustomerDto, ifMatch: string | undefined): Promise<CustomerDto> {
@@ -353,9 +372,13 @@ export class CustomersService {
   /** The customer as this caller may see it: contacts masked by role, the unmasked read audited. */
   private async present(caller: AuthUser, customer: CustomerEntity): Promise<CustomerDto> {
     const contacts = await this.contacts.findByCustomer(customer.id);
+    const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
+    return this.presentWith(caller, customer, contacts, tags);
+  }
+
+  private async presentWith(caller: AuthUser, customer: CustomerEntity, contacts: ContactEntity[], tags: CustomerTagDto[]): Promise<CustomerDto> {
     await this.auditPiiRead(caller, customer, contacts);
     const masked = seesMaskedPii(caller);
-    const tags = (await this.customers.tagsOf([customer.id], caller.id)).get(customer.id) ?? [];
     const dto = toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
     return seesCommercialRecord(caller) ? dto : withoutCommercialRecord(dto);
   }

@@ -1,0 +1,81 @@
+import { createHmac } from 'node:crypto';
+import { clientFor, JWT_SECRET, startTestApp, TestApp } from './support/test-app';
+import { buildWorld, createCustomer, World } from './support/world';
+
+/**
+ * GET /customers/:id checks the user in the same statement as the customer (issue 14): every
+ * token check of the guard still applies, and a change to the user (deactivation, another
+ * department) counts from the very next request.
+ */
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await startTestApp();
+  w = await buildWorld(t);
+});
+afterAll(() => t.close());
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function signToken(payload: object, secret = JWT_SECRET, header: object = { alg: 'HS256', typ: 'JWT' }): string {
+  const unsigned = `${b64(header)}.${b64(payload)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+const now = () => Math.floor(Date.now() / 1000);
+const claims = (sub: string, extra: object = {}) => ({ sub, iss: 'crm-api', aud: 'crm-api-clients', iat: now(), exp: now() + 600, ...extra });
+
+describe('GET /customers/:id in one statement', () => {
+  let customerId: string;
+  let ownerId: string;
+  beforeAll(async () => {
+    customerId = (await createCustomer(w.salesEast1, { name: '一次往返测试有限公司' })).id;
+    ownerId = w.salesEast1.id;
+  });
+  const read = (token: string) => clientFor(t.baseUrl, token).GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });
+
+  it('serves the owner with contacts, tags and the ETag (the control case for the ones below)', async () => {
+    const r = await read(signToken(claims(ownerId)));
+    expect(r.response.status).toBe(200);
+    expect(r.data).toMatchObject({ id: customerId, ownerId, version: 1 });
+    expect(r.data!.contacts.length).toBeGreaterThan(0);
+    expect(r.response.headers.get('etag')).toBe('"1"');
+  });
+
+  it.each([
+    ['no token at all', () => ''],
+    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims(ownerId))}.`],
+    ['a bad signature', () => signToken(claims(ownerId), 'another-secret-that-is-at-least-32-bytes')],
+    ['an expired token', () => signToken(claims(ownerId, { iat: now() - 7200, exp: now() - 3600 }))],
+    ['a wrong issuer', () => signToken(claims(ownerId, { iss: 'someone-else' }))],
+    ['a wrong audience', () => signToken(claims(ownerId, { aud: 'another-app' }))],
+    ['HS512 instead of HS256', () => signToken(claims(ownerId), JWT_SECRET, { alg: 'HS512', typ: 'JWT' })],
+    ['an unknown subject', () => signToken(claims('00000000-0000-4000-8000-000000000000'))],
+    ['a subject that is no id', () => signToken(claims('admin'))],
+    ['garbage', () => 'not.a.token'],
+  ])('answers 401 for %s', async (_, token) => {
+    const r = await read(token());
+    expect([r.response.status, r.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('answers 404 to another department, and follows a user moved there from the next request on', async () => {
+    const { api, id } = await t.userClient('manager', { departmentId: w.west });
+    const r = await api.GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });
+    expect([r.response.status, r.error?.code]).toEqual([404, 'NOT_FOUND']);
+    const user = (await w.admin.api.GET('/api/v1/users/{id}', { params: { path: { id } } })).data!;
+    expect((await w.admin.api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body: { departmentId: w.east, version: user.version } })).response.status).toBe(200);
+    const moved = await api.GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });
+    expect(moved.response.status).toBe(200);
+    // The manager's unmasked read of someone else's customer is audited, with the manager as actor.
+    const audited = await t.db.query(`SELECT actor_id::text, actor_role FROM audit_log WHERE action = 'pii.read' AND entity_id = $1`, [customerId]);
+    expect(audited.rows).toEqual([{ actor_id: id, actor_role: 'manager' }]);
+  });
+
+  it('stops serving a user once deactivated, on the next request', async () => {
+    const seller = await t.userClient('sales', { departmentId: w.east });
+    const { api, id } = seller;
+    const mine = (await createCustomer(seller, { name: '停用测试有限公司' })).id;
+    expect((await api.GET('/api/v1/customers/{id}', { params: { path: { id: mine } } })).response.status).toBe(200);
+    await w.admin.api.POST('/api/v1/users/{id}/deactivate', { params: { path: { id } } });
+    const r = await api.GET('/api/v1/customers/{id}', { params: { path: { id: mine } } });
+    expect([r.response.status, r.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+});
