@@ -167,8 +167,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_requests_satisfaction: invalidValue('satisfaction'),
   ck_requests_dispatch: rule('UNPROCESSABLE', 'a request goes to a person or to a department queue, not both', 'assigneeId'),
   ck_request_dispatch_rules_kind: invalidValue('kind'),
-  ck_requests_topic: rule('VALIDATION_FAILED', 'a request reported upward needs a topic, and only it has one', 'topic'),
-  ck_complaints_topic: rule('VALIDATION_FAILED', 'a complaint reported upward needs a topic, and only it has one', 'topic'),
+  ck_requests_topic: rule('UNPROCESSABLE', 'a request reported upward needs a topic, and only it has one', 'topic'),
+  ck_complaints_topic: rule('UNPROCESSABLE', 'a complaint reported upward needs a topic, and only it has one', 'topic'),
   ck_request_dispatch_rules_target: rule('UNPROCESSABLE', 'a department target needs a departmentId, and only it', 'departmentId'),
 };
 
