@@ -17,7 +17,7 @@ import { DATA_KEY, startTestApp, TestApp } from './support/test-app';
 
 const CUSTOMERS = 50_000;
 const PASSWORD = 'explain-test-password';
-const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags'];
+const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'requests'];
 const TRANSACTION_CONTROL = /^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s)/i;
 
 interface Recorded {
@@ -80,6 +80,27 @@ async function fillAuditLog(db: PoolClient): Promise<void> {
   }
 }
 
+/**
+ * Customer requests, set-based: two per active customer, 95% closed and spread over the seed's
+ * years, the open ones received in the last 10 days and due a day after receipt (most overdue); half dispatched to the owner, a
+ * quarter to the customer's department queue, a quarter to the service queue. A few reported upward.
+ */
+async function seedRequests(db: PoolClient): Promise<void> {
+  await db.query(
+    `INSERT INTO requests (customer_id, kind, channel, subject, content, received_at, status, assignee_id, department_id, first_response_due_at, urgent_at,
+                           report_upward, topic, created_by)
+     SELECT x.customer_id, (ARRAY['enquiry', 'need', 'suggestion', 'problem'])[1 + floor(x.r1 * 4)::int], 'wecom', '询问二期报价', '客户希望本周内拿到二期项目报价',
+            x.received_at, CASE WHEN x.r2 < 0.95 THEN 'closed' ELSE (ARRAY['new', 'acknowledged', 'in_progress', 'answered'])[1 + floor(x.r3 * 4)::int] END,
+            CASE WHEN x.r4 < 0.5 THEN x.owner_id END, CASE WHEN x.r4 >= 0.5 AND x.r4 < 0.75 THEN x.department_id END,
+            x.received_at + interval '1 day', CASE WHEN x.r2 < 0.95 THEN timestamptz '9999-12-31T00:00:00Z' ELSE x.received_at + interval '1 day' END,
+            x.r3 < 0.01, CASE WHEN x.r3 < 0.01 THEN (ARRAY['交货延迟', '发票开具', '价格异议'])[1 + floor(x.r1 * 3)::int] END, x.owner_id
+       FROM (SELECT y.*, now() - CASE WHEN y.r2 < 0.95 THEN y.r5 * make_interval(days => $1) ELSE y.r5 * interval '10 days' END AS received_at
+               FROM (SELECT c.id AS customer_id, c.owner_id, c.department_id, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
+                       FROM customers c CROSS JOIN generate_series(1, 2) WHERE c.status = 'active') y) x`,
+    [Math.round(SPAN_YEARS * 365)],
+  );
+}
+
 describe('query plans on 50,000 customers', () => {
   let t: TestApp;
   let recording: Recorded[] | undefined;
@@ -100,6 +121,7 @@ describe('query plans on 50,000 customers', () => {
       await seedCustomers([clients[0], clients[1]], world, cipher, 10_000, () => undefined);
       await seedComplaints(clients[0], world, CUSTOMERS / 10, 10_000);
       await fillAuditLog(clients[0]);
+      await seedRequests(clients[0]);
       await clients[0].query('VACUUM (ANALYZE)');
     } finally {
       for (const client of clients) client.release();
@@ -234,6 +256,9 @@ describe('query plans on 50,000 customers', () => {
     { name: 'interactions of a customer', role: 'sales', method: 'GET', path: () => `/customers/${fixtures.ownCustomer}/interactions` },
     { name: 'history of a customer, manager', role: 'manager', method: 'GET', path: () => `/customers/${fixtures.departmentCustomer}/history` },
     { name: 'customers awaiting a successor, manager', role: 'manager', method: 'GET', path: () => '/transfers/unassigned' },
+    { name: 'overdue requests assigned to me, sales', role: 'sales', method: 'GET', path: () => '/requests?queue=mine&overdue=true' },
+    { name: 'overdue requests of the department queue, manager', role: 'manager', method: 'GET', path: () => '/requests?queue=department&overdue=true' },
+    { name: 'common issues of the department, manager', role: 'manager', method: 'GET', path: () => '/requests/topics' },
   ];
 
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {

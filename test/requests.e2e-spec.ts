@@ -425,3 +425,182 @@ describe('dispatch rules', () => {
     await w.admin.api.PUT('/api/v1/requests/dispatch-rules', { body: { rules } });
   });
 });
+
+describe('escalation to a complaint', () => {
+  const escalation = (overrides: Body = {}) => ({ category: 'service_quality', severity: 'general', customerMood: 'angry', reason: '客户明确表示要投诉', ...overrides }) as never;
+  const escalate = (actor: { api: Api }, id: string, overrides: Body = {}, key?: string) =>
+    actor.api.POST('/api/v1/requests/{id}/escalate-to-complaint', { params: { path: { id }, ...(key ? { header: { 'Idempotency-Key': key } } : {}) } as never, body: escalation(overrides) });
+  const complaintsOf = async (customerId: string) => (await t.db.query(`SELECT count(*)::int AS n FROM complaints WHERE customer_id = $1`, [customerId])).rows[0].n as number;
+
+  it('files a complaint through the complaints\' rules, linked both ways, audited on both sides; the request keeps its flow', async () => {
+    const r = await request(w.service, eastCustomer.id, { kind: 'problem', channel: 'web_chat', subject: '设备三次报修未解决' });
+    await step(w.service, r.id, 'acknowledge', VALID.acknowledge);
+    const made = await escalate(w.service, r.id, { severity: 'serious' });
+    expect(made.response.status).toBe(201);
+    const complaint = made.data!;
+    // The complaint's own rules: a serious complaint is led by the department manager, due in working days; online for web chat.
+    expect(complaint).toMatchObject({ requestId: r.id, customerId: eastCustomer.id, severity: 'serious', channel: 'online', title: '设备三次报修未解决', assigneeId: w.managerEast.id, status: 'assigned' });
+    expect(Date.parse(complaint.dueAt)).toBeGreaterThan(Date.now());
+    const after = (await get(w.service, r.id)).data!;
+    expect(after).toMatchObject({ complaintId: complaint.id, status: 'acknowledged' });
+    expect(after.timeline.at(-1)).toMatchObject({ event: 'escalated_to_complaint', actorId: w.service.id, detail: { complaintId: complaint.id, reason: '客户明确表示要投诉' } });
+    const shown = (await w.service.api.GET('/api/v1/complaints/{id}', { params: { path: { id: complaint.id } } })).data!;
+    expect(shown.requestId).toBe(r.id);
+    expect(shown.timeline[0]).toMatchObject({ event: 'received', detail: { requestId: r.id } });
+    const audit = await t.db.query(
+      `SELECT action, entity_id, after->>'complaintId' AS "complaintId", after->>'requestId' AS "requestId" FROM audit_log WHERE entity_id = ANY($1) AND action IN ('complaint.create', 'request.escalate_to_complaint') ORDER BY id`,
+      [[r.id, complaint.id]],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'complaint.create', entity_id: complaint.id, complaintId: null, requestId: r.id },
+      { action: 'request.escalate_to_complaint', entity_id: r.id, complaintId: complaint.id, requestId: null },
+    ]);
+    // The request goes on: it is still answered and closed as before.
+    await step(w.service, r.id, 'start');
+    expect((await step(w.service, r.id, 'answer', VALID.answer)).data!.complaintId).toBe(complaint.id);
+  });
+
+  it('refuses a second escalation (409 REQUEST_ALREADY_ESCALATED naming the complaint) and a closed request (409 INVALID_TRANSITION), creating nothing', async () => {
+    const r = await request(w.service, eastCustomer.id, { kind: 'need' });
+    const first = (await escalate(w.service, r.id)).data!;
+    const before = await complaintsOf(eastCustomer.id);
+    const again = await escalate(w.managerEast, r.id);
+    expect(again.response.status).toBe(409);
+    expect(again.error).toMatchObject({ code: 'REQUEST_ALREADY_ESCALATED', complaintId: first.id });
+
+    const closed = await request(w.salesEast1, eastCustomer.id, { kind: 'enquiry' });
+    for (const s of ['acknowledge', 'answer', 'close'] as const) expect((await step(w.salesEast1, closed.id, s, s === 'close' ? {} : VALID[s])).response.status).toBe(200);
+    const refused = await escalate(w.salesEast1, closed.id);
+    expect(refused.response.status).toBe(409);
+    expect(refused.error).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(await complaintsOf(eastCustomer.id)).toBe(before);
+    expect((await get(w.salesEast1, closed.id)).data!.complaintId).toBeNull();
+    // Reopened, it can be escalated.
+    await step(w.salesEast1, closed.id, 'reopen', VALID.reopen);
+    expect((await escalate(w.salesEast1, closed.id)).response.status).toBe(201);
+  });
+
+  it('is for whoever sees the request and may file a complaint on its customer; a refused complaint leaves the request unlinked', async () => {
+    const r = await request(w.service, eastCustomer.id, { kind: 'problem', assigneeId: w.salesWest.id });
+    const before = await complaintsOf(eastCustomer.id);
+    expect((await escalate(w.salesEast2, r.id)).response.status).toBe(404); // does not see it
+    expect((await escalate(w.auditor, r.id)).response.status).toBe(403); // read-only
+    const assignedOnly = await escalate(w.salesWest, r.id); // sees the request (assigned), not the customer
+    expect(assignedOnly.response.status).toBe(403);
+    expect(assignedOnly.error).toMatchObject({ code: 'FORBIDDEN' });
+    // The complaint's own rules refuse a marketing assignee: nothing of the escalation stays.
+    const badAssignee = await escalate(w.service, r.id, { assigneeId: w.marketing.id });
+    expect(badAssignee.error).toMatchObject({ code: 'UNPROCESSABLE', errors: [{ field: 'assigneeId' }] });
+    expect(await complaintsOf(eastCustomer.id)).toBe(before);
+    const unchanged = (await get(w.service, r.id)).data!;
+    expect([unchanged.complaintId, unchanged.timeline.some((e) => e.event === 'escalated_to_complaint')]).toEqual([null, false]);
+    expect((await escalate(w.managerEast, r.id)).response.status).toBe(201);
+  });
+
+  it('is idempotent under an Idempotency-Key: a retry answers the same complaint and files no second one', async () => {
+    const r = await request(w.service, eastCustomer.id, { kind: 'problem' });
+    const key = `escalate-${Date.now()}`;
+    const first = await escalate(w.service, r.id, {}, key);
+    const retry = await escalate(w.service, r.id, {}, key);
+    expect([first.response.status, retry.response.status]).toEqual([201, 201]);
+    expect(retry.data).toEqual(first.data);
+    expect(retry.response.headers.get('idempotent-replayed')).toBe('true');
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM complaints WHERE request_id = $1`, [r.id])).rows[0].n).toBe(1);
+  });
+});
+
+describe('common issues reported upward', () => {
+  const flag = (actor: { api: Api }, id: string, b: Body) => actor.api.POST('/api/v1/requests/{id}/report-upward', { params: { path: { id } }, body: b as never });
+  const flagComplaint = (actor: { api: Api }, id: string, b: Body) => actor.api.POST('/api/v1/complaints/{id}/report-upward', { params: { path: { id } }, body: b as never });
+  const complaintBody = (customerId: string, overrides: Body = {}) =>
+    ({ customerId, channel: 'phone', category: 'delivery', severity: 'general', title: '货物延迟', description: '第二批货物延迟三天', customerMood: 'upset', receivedAt: new Date().toISOString(), ...overrides }) as never;
+
+  it('may be flagged by an admin, a manager or the assignee, not by service or sales staff who merely see it, nor auditors; audited, with a topic of at most 50 characters', async () => {
+    const r = await request(w.service, eastCustomer.id, { kind: 'need' }); // assigned to salesEast1, the owner
+    const topic = { reportUpward: true, topic: '交货延迟' };
+    expect((await flag(w.service, r.id, topic)).response.status).toBe(403);
+    expect((await flag(w.auditor, r.id, topic)).response.status).toBe(403);
+    expect((await flag(w.salesEast2, r.id, topic)).response.status).toBe(404);
+    expect((await flag(w.salesEast1, r.id, { reportUpward: true })).error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'topic' }] });
+    expect((await flag(w.salesEast1, r.id, { reportUpward: true, topic: '长'.repeat(51) })).response.status).toBe(400);
+    expect((await flag(w.salesEast1, r.id, { reportUpward: false, topic: '交货延迟' })).response.status).toBe(400);
+    expect((await get(w.admin, r.id)).data).toMatchObject({ reportUpward: false, topic: null });
+    const flagged = await flag(w.salesEast1, r.id, { reportUpward: true, topic: ' 交货   延迟 ' });
+    expect(flagged.data).toMatchObject({ reportUpward: true, topic: '交货 延迟' });
+    expect((await flag(w.managerEast, r.id, { reportUpward: true, topic: '交货延迟' })).data!.topic).toBe('交货延迟');
+    expect((await flag(w.admin, r.id, { reportUpward: false })).data).toMatchObject({ reportUpward: false, topic: null });
+    const audit = await t.db.query(`SELECT actor_id, after->>'topic' AS topic FROM audit_log WHERE action = 'request.report_upward' AND entity_id = $1 ORDER BY id`, [r.id]);
+    expect(audit.rows).toEqual([
+      { actor_id: w.salesEast1.id, topic: '交货 延迟' },
+      { actor_id: w.managerEast.id, topic: '交货延迟' },
+      { actor_id: w.admin.id, topic: null },
+    ]);
+
+    // Complaints the same: service handles complaints but does not flag one not assigned to them.
+    const complaint = (await w.service.api.POST('/api/v1/complaints', { body: complaintBody(eastCustomer.id, { assigneeId: w.salesEast1.id }) })).data!;
+    expect((await flagComplaint(w.service, complaint.id, topic)).response.status).toBe(403);
+    expect((await flagComplaint(w.salesEast2, complaint.id, topic)).response.status).toBe(404);
+    const byAssignee = (await flagComplaint(w.salesEast1, complaint.id, topic)).data!;
+    expect(byAssignee).toMatchObject({ reportUpward: true, topic: '交货延迟' });
+    expect(byAssignee.timeline.at(-1)).toMatchObject({ event: 'reported_upward', detail: { topic: '交货延迟' } });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'complaint.report_upward' AND entity_id = $1`, [complaint.id])).rows[0].n).toBe(1);
+  });
+
+  it('are grouped by topic for management on a known data set, with the period\'s frequent categories and kinds', async () => {
+    const department = await t.department('Common issues');
+    const seller = await t.userClient('sales', { departmentId: department });
+    const manager = await t.userClient('manager', { departmentId: department });
+    const [c1, c2] = [await createCustomer(seller), await createCustomer(seller)];
+    const req = async (customer: Customer, kind: string, when: string) => (await request(seller, customer.id, { kind, receivedAt: when })).id;
+    const complaint = async (customer: Customer, category: string, when: string) =>
+      (await seller.api.POST('/api/v1/complaints', { body: complaintBody(customer.id, { category, receivedAt: when }) })).data!.id;
+    const r1 = await req(c1, 'problem', at(1, '10:00'));
+    const r2 = await req(c2, 'need', at(2, '11:00'));
+    const r3 = await req(c1, 'enquiry', at(3, '09:30'));
+    const r4 = await req(c1, 'suggestion', at(3, '15:00'));
+    const r5 = await req(c2, 'problem', at(9, '10:00')); // after the period
+    const k1 = await complaint(c1, 'delivery', at(2, '14:00'));
+    await complaint(c2, 'delivery', at(4, '10:00'));
+    const k3 = await complaint(c1, 'price', at(4, '16:00'));
+    for (const id of [r1, r2, r5]) expect((await flag(manager, id, { reportUpward: true, topic: '交货延迟' })).response.status).toBe(200);
+    await flag(manager, r3, { reportUpward: true, topic: '发票开具' });
+    await flag(manager, r4, { reportUpward: true, topic: '发票开具' });
+    await flag(manager, r4, { reportUpward: false }); // withdrawn: not counted
+    await flagComplaint(manager, k1, { reportUpward: true, topic: '交货延迟' });
+    await flagComplaint(manager, k3, { reportUpward: true, topic: ' 价格  异议' });
+
+    const period = { from: at(0, '00:00'), to: at(6, '00:00') };
+    const got = await manager.api.GET('/api/v1/requests/topics', { params: { query: period } });
+    expect(got.response.status).toBe(200);
+    expect(got.data).toEqual({
+      from: new Date(period.from).toISOString(),
+      to: new Date(period.to).toISOString(),
+      topics: [
+        { topic: '交货延迟', requests: 2, complaints: 1, firstSeenAt: utc(1, '10:00'), lastSeenAt: utc(2, '14:00'), sampleRequestIds: [r2, r1], sampleComplaintIds: [k1] },
+        { topic: '价格 异议', requests: 0, complaints: 1, firstSeenAt: utc(4, '16:00'), lastSeenAt: utc(4, '16:00'), sampleRequestIds: [], sampleComplaintIds: [k3] },
+        { topic: '发票开具', requests: 1, complaints: 0, firstSeenAt: utc(3, '09:30'), lastSeenAt: utc(3, '09:30'), sampleRequestIds: [r3], sampleComplaintIds: [] },
+      ],
+      complaintCategories: [
+        { key: 'delivery', count: 2 },
+        { key: 'price', count: 1 },
+      ],
+      requestKinds: [
+        { key: 'enquiry', count: 1 },
+        { key: 'need', count: 1 },
+        { key: 'problem', count: 1 },
+        { key: 'suggestion', count: 1 },
+      ],
+    });
+    // Admins and auditors see them among everything; another department's manager sees none; staff may not ask.
+    for (const actor of [w.admin, w.auditor]) {
+      const all = (await actor.api.GET('/api/v1/requests/topics', { params: { query: period } })).data!;
+      expect(all.topics.find((x) => x.topic === '价格 异议')).toMatchObject({ complaints: 1, sampleComplaintIds: [k3] });
+    }
+    const west = (await w.managerWest.api.GET('/api/v1/requests/topics', { params: { query: period } })).data!;
+    expect(west.topics.flatMap((x) => [...x.sampleRequestIds, ...x.sampleComplaintIds])).not.toEqual(expect.arrayContaining([r1]));
+    expect(west.topics.map((x) => x.topic)).not.toContain('价格 异议');
+    for (const actor of [seller, w.service, w.marketing]) expect((await actor.api.GET('/api/v1/requests/topics', { params: { query: period } })).response.status).toBe(403);
+    const backwards = await manager.api.GET('/api/v1/requests/topics', { params: { query: { from: period.to, to: period.from } } });
+    expect(backwards.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'from' }] });
+  });
+});

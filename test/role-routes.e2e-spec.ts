@@ -171,6 +171,8 @@ const complaintHandlers = roles('admin', 'manager', 'service');
 const handlerOrAssignee = (p: Person) => complaintHandlers(p) || p.name === 'salesEast1';
 /** Whoever sees a request and is not read-only works on it. */
 const requestActors = roles('admin', 'manager', 'sales', 'service');
+/** Reporting a common issue upward: admins, managers, and the assignee (salesEast1 for the subject complaint and request). */
+const reportsUpward = (p: Person) => roles('admin', 'manager')(p) || p.name === 'salesEast1';
 
 let t: TestApp;
 let P: Record<ActorName, Person>;
@@ -320,6 +322,7 @@ const CASES: Record<string, Case> = {
     may: handlerOrAssignee,
     body: () => ({ channel: 'phone', summary: '已电话告知客户处理进展' }),
   },
+  'POST /api/v1/complaints/{id}/report-upward': { subject: 'complaint', write: true, may: reportsUpward, body: () => ({ reportUpward: true, topic: '交货延迟' }) },
   'POST /api/v1/complaints/{id}/escalate': {
     subject: 'complaint',
     write: true,
@@ -343,6 +346,15 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/requests/{id}/progress': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }), body: () => ({ text: '已安排报价' }) },
   'POST /api/v1/requests/{id}/answer': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }), body: () => ({ answer: '报价已发送' }) },
   'POST /api/v1/requests/{id}/close': { subject: 'request', write: true, may: requestActors, fresh: async (base) => ({ request: await makeRequest(base.customer, 'answered') }), body: () => ({}) },
+  'POST /api/v1/requests/{id}/report-upward': { subject: 'request', write: true, may: reportsUpward, body: () => ({ reportUpward: true, topic: '报价咨询' }) },
+  // whoever sees the request and may file a complaint on its customer; once per request
+  'POST /api/v1/requests/{id}/escalate-to-complaint': {
+    subject: 'request',
+    write: true,
+    may: requestActors,
+    fresh: async (base) => ({ request: await makeRequest(base.customer, 'acknowledged') }),
+    body: () => ({ category: 'service_quality', severity: 'general', customerMood: 'upset', reason: '客户要求按投诉处理' }),
+  },
   'POST /api/v1/requests/{id}/reopen': {
     subject: 'request',
     write: true,

@@ -52,6 +52,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   uq_contacts_primary: raced('the customer got another primary contact meanwhile; reload and retry', 'isPrimary'),
   uq_transfer_items_pending: rule('REQUEST_PENDING', 'a pending transfer already names this customer', 'customerIds'),
   uq_approval_steps_order: raced('the approval changed meanwhile; retry'),
+  uq_requests_complaint: rule('REQUEST_ALREADY_ESCALATED', 'the request was escalated into a complaint meanwhile'),
+  uq_complaints_request: rule('REQUEST_ALREADY_ESCALATED', 'the request was escalated into a complaint meanwhile'),
 
   // primary keys: generated ids never collide; natural keys do when two requests create the same one
   PK_users: raced('the user exists'),
@@ -129,6 +131,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   fk_requests_department: missing('departmentId', 'department', rule('IN_USE', 'requests are queued for the department')),
   fk_request_events_request: missing('requestId', 'request'),
   fk_request_dispatch_rules_department: missing('departmentId', 'department', rule('IN_USE', 'a request dispatch rule names the department')),
+  fk_requests_complaint: missing('complaintId', 'complaint', rule('IN_USE', 'a request was escalated into the complaint')),
+  fk_complaints_request: missing('requestId', 'request', rule('IN_USE', 'a complaint was escalated from the request')),
   fk_idempotency_keys_caller: missing('callerId', 'user'),
 
   // checks: the DTOs validate the same values first
@@ -164,6 +168,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_requests_satisfaction: invalidValue('satisfaction'),
   ck_requests_dispatch: rule('UNPROCESSABLE', 'a request goes to a person or to a department queue, not both', 'assigneeId'),
   ck_request_dispatch_rules_kind: invalidValue('kind'),
+  ck_requests_topic: rule('UNPROCESSABLE', 'a request reported upward needs a topic, and only it has one', 'topic'),
+  ck_complaints_topic: rule('UNPROCESSABLE', 'a complaint reported upward needs a topic, and only it has one', 'topic'),
   ck_request_dispatch_rules_target: rule('UNPROCESSABLE', 'a department target needs a departmentId, and only it', 'departmentId'),
 };
 

@@ -1,6 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { CustomerEntity } from '../customers/customer.entity';
 import { UserEntity } from '../users/user.entity';
+// Type only: the requests entity imports this one, and the relation names it by class name.
+import type { RequestEntity } from '../requests/request.entity';
 
 export const COMPLAINT_CATEGORIES = ['product_quality', 'service_quality', 'price', 'delivery', 'other'] as const;
 export const COMPLAINT_SEVERITIES = ['general', 'serious', 'major'] as const;
@@ -25,6 +27,9 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 @Index('ix_complaints_assignee', ['assigneeId', 'status'])
 @Index('ix_complaints_open_due', ['dueAt'], { where: `status IN ('received', 'assigned', 'in_progress')` })
 @Index('ix_complaints_follow_up_due', ['followUpDueAt'], { where: `status = 'resolved'` })
+@Index('uq_complaints_request', ['requestId'], { unique: true })
+@Index('ix_complaints_report_upward', ['receivedAt'], { where: 'report_upward' })
+@Check('ck_complaints_topic', `report_upward = (topic IS NOT NULL)`)
 export class ComplaintEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -133,6 +138,21 @@ export class ComplaintEntity {
 
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
+
+  /** The customer request this complaint was escalated from (the request names it back). */
+  @Column({ name: 'request_id', type: 'uuid', nullable: true })
+  requestId: string | null;
+
+  @ManyToOne('RequestEntity', { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'request_id', foreignKeyConstraintName: 'fk_complaints_request' })
+  request?: RequestEntity;
+
+  /** A common issue reported upward to management, under `topic` (set together, cleared together). */
+  @Column({ name: 'report_upward', type: 'boolean', default: false })
+  reportUpward: boolean;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  topic: string | null;
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;

@@ -17,6 +17,7 @@ import {
   ListComplaintsQueryDto,
   MetricsQueryDto,
   NotifyCustomerDto,
+  ReportUpwardDto,
   ResolveComplaintDto,
   SlaPolicyDto,
   SweepResultDto,
@@ -183,5 +184,14 @@ export class ComplaintsController {
   @ApiConflictResponse(INVALID)
   escalateComplaint(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ComplaintReasonDto): Promise<ComplaintDetailDto> {
     return this.complaints.act(caller, id, 'escalate', dto);
+  }
+
+  @Post(':id/report-upward')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @ApiOperation({ operationId: 'reportComplaintUpward', summary: 'Report the complaint to management as a common issue under a topic, or withdraw it (admins, managers, the assignee)' })
+  @ApiOkResponse({ type: ComplaintDetailDto })
+  reportComplaintUpward(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ReportUpwardDto): Promise<ComplaintDetailDto> {
+    return this.complaints.reportUpward(caller, id, dto);
   }
 }

@@ -11,5 +11,6 @@ import { EscalationJob } from './escalation.job';
   imports: [CalendarModule, CustomersModule, UsersModule],
   controllers: [ComplaintsController],
   providers: [ComplaintsRepository, ComplaintsService, EscalationJob],
+  exports: [ComplaintsService],
 })
 export class ComplaintsModule {}

@@ -11,6 +11,7 @@ import { UsersRepository } from '../users';
 import { ComplaintEntity, ComplaintEventEntity } from './complaint.entity';
 import { ComplaintAction, CUSTOMER_NOTIFIED, ledByDepartmentManager, nextStatus, notifiedSinceLastStatusChange, receivedAtProblem } from './complaint.rules';
 import { ComplaintChanges, ComplaintsRepository } from './complaints.repository';
+import { mayReportUpward, normalizedTopic } from './report-upward.rules';
 import {
   ComplaintDetailDto,
   ComplaintDto,
@@ -19,6 +20,7 @@ import {
   EscalationContactsDto,
   ListComplaintsQueryDto,
   MetricsQueryDto,
+  ReportUpwardDto,
   SlaPolicyDto,
   SweepResultDto,
 } from './dto/complaint.dto';
@@ -62,6 +64,9 @@ export function toComplaintDto(k: ComplaintEntity): ComplaintDto {
     satisfaction: k.satisfaction,
     satisfactionComment: k.satisfactionComment,
     closedAt: iso(k.closedAt),
+    requestId: k.requestId,
+    reportUpward: k.reportUpward,
+    topic: k.topic,
     version: k.version,
     createdAt: k.createdAt.toISOString(),
     updatedAt: k.updatedAt.toISOString(),
@@ -104,9 +109,10 @@ export class ComplaintsService {
    * complaint is led by the department manager (assigned to them unless the creator names someone
    * else with a reason); a major one is reported to management at once; a serious one whose
    * department has no active manager waits unassigned and goes to management instead. A complaint
-   * of an archived customer reopens the relationship: the customer is active again.
+   * of an archived customer reopens the relationship: the customer is active again. `origin` names
+   * the customer request it was escalated from (the requests module links the request back).
    */
-  create(caller: AuthUser, dto: CreateComplaintDto): Promise<ComplaintDto> {
+  create(caller: AuthUser, dto: CreateComplaintDto, origin?: { requestId: string }): Promise<ComplaintDto> {
     const now = new Date();
     const receivedAt = new Date(dto.receivedAt);
     const problem = receivedAtProblem(receivedAt, now);
@@ -156,9 +162,11 @@ export class ComplaintsService {
         escalatedAt: recipients.length > 0 ? now : null,
         escalatedToId: recipients.length > 0 ? manager : null,
         escalatedToIds: recipients,
+        requestId: origin?.requestId ?? null,
         createdBy: caller.id,
       });
-      const events: Event[] = [{ complaintId: complaint.id, actorId: caller.id, event: 'received', fromStatus: null, toStatus: 'received', detail: { dueAt: dueAt.toISOString() } }];
+      const received = { dueAt: dueAt.toISOString(), ...(origin ? { requestId: origin.requestId } : {}) };
+      const events: Event[] = [{ complaintId: complaint.id, actorId: caller.id, event: 'received', fromStatus: null, toStatus: 'received', detail: received }];
       if (assigneeId) events.push({ complaintId: complaint.id, actorId: caller.id, event: 'assigned', fromStatus: 'received', toStatus: 'assigned', detail: assignment });
       if (recipients.length > 0) {
         const status = complaint.status;
@@ -241,6 +249,25 @@ export class ComplaintsService {
           after: snapshot(updated),
           reason: input.reason ?? null,
         });
+      })
+      .then(() => this.get(caller, id));
+  }
+
+  /**
+   * Reports the complaint upward as a common issue under a topic, or withdraws the report; by an
+   * admin, a manager who sees it or its assignee (see mayReportUpward). Audited; the timeline keeps it.
+   */
+  reportUpward(caller: AuthUser, id: string, dto: ReportUpwardDto): Promise<ComplaintDetailDto> {
+    const topic = reportedTopic(dto);
+    return this.transactions
+      .run(async () => {
+        const current = await this.visible(caller, id);
+        if (!mayReportUpward(caller, current.assigneeId)) throw forbidden('Only an admin, a manager or the assignee may report a complaint upward');
+        const updated = await this.complaints.update(id, { reportUpward: dto.reportUpward, topic });
+        await this.complaints.addEvents([
+          { complaintId: id, actorId: caller.id, event: dto.reportUpward ? 'reported_upward' : 'report_withdrawn', fromStatus: current.status, toStatus: current.status, detail: { topic, previousTopic: current.topic } },
+        ]);
+        await this.audit.record({ action: 'complaint.report_upward', entityType: 'complaint', entityId: id, before: snapshot(current), after: snapshot(updated) });
       })
       .then(() => this.get(caller, id));
   }
@@ -389,6 +416,15 @@ export class ComplaintsService {
         return { changes: { customerNotifiedAt: now }, detail: { channel: input.channel, summary: input.summary } };
     }
   }
+}
+
+/** The topic to store: required (normalized) when reporting upward, refused when withdrawing. */
+export function reportedTopic(dto: ReportUpwardDto): string | null {
+  if (dto.reportUpward && !dto.topic) throw new DomainError('VALIDATION_FAILED', 'a report upward needs a topic', { errors: [{ field: 'topic', message: 'give the common issue\'s topic' }] });
+  if (!dto.reportUpward && dto.topic !== undefined) {
+    throw new DomainError('VALIDATION_FAILED', 'a withdrawn report has no topic', { errors: [{ field: 'topic', message: 'leave topic out when reportUpward is false' }] });
+  }
+  return dto.reportUpward ? normalizedTopic(dto.topic!) : null;
 }
 
 const EVENT_OF: Record<ComplaintAction, string> = {

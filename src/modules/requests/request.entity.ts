@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { ComplaintEntity } from '../complaints/complaint.entity';
 import { CustomerEntity } from '../customers/customer.entity';
 import { ContactEntity } from '../customers/contact.entity';
 import { DepartmentEntity } from '../departments/department.entity';
@@ -28,8 +29,12 @@ export type DispatchTarget = (typeof DISPATCH_TARGETS)[number];
 @Check('ck_requests_dispatch', `assignee_id IS NULL OR department_id IS NULL`)
 @Index('ix_requests_customer', ['customerId', 'receivedAt', 'id'])
 @Index('ix_requests_urgency', ['urgentAt', 'id'])
+@Index('ix_requests_received', ['receivedAt', 'id'])
 @Index('ix_requests_assignee', ['assigneeId', 'status'])
 @Index('ix_requests_department', ['departmentId', 'status'])
+@Index('uq_requests_complaint', ['complaintId'], { unique: true })
+@Index('ix_requests_report_upward', ['receivedAt'], { where: 'report_upward' })
+@Check('ck_requests_topic', `report_upward = (topic IS NOT NULL)`)
 export class RequestEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_requests' })
   id: string;
@@ -155,6 +160,21 @@ export class RequestEntity {
   /** Everyone a breach was escalated to (the assignee's manager); they see the request. */
   @Column({ name: 'escalated_to_ids', type: 'uuid', array: true, default: () => `'{}'` })
   escalatedToIds: string[];
+
+  /** The complaint this request was escalated into (the complaint names the request back). */
+  @Column({ name: 'complaint_id', type: 'uuid', nullable: true })
+  complaintId: string | null;
+
+  @ManyToOne(() => ComplaintEntity, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'complaint_id', foreignKeyConstraintName: 'fk_requests_complaint' })
+  complaint?: ComplaintEntity;
+
+  /** A common issue reported upward to management, under `topic` (set together, cleared together). */
+  @Column({ name: 'report_upward', type: 'boolean', default: false })
+  reportUpward: boolean;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  topic: string | null;
 
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;

@@ -13,6 +13,7 @@ import {
   CloseRequestDto,
   CreateRequestDto,
   DispatchRulesDto,
+  EscalateRequestDto,
   ListRequestsQueryDto,
   ProgressRequestDto,
   RecordRequestDto,
@@ -23,7 +24,10 @@ import {
   RequestMetricsQueryDto,
   RequestPageDto,
   RequestSweepResultDto,
+  RequestTopicsDto,
+  RequestTopicsQueryDto,
 } from './dto/request.dto';
+import { ComplaintDto, ReportUpwardDto } from '../complaints';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
 const ACTORS = ['admin', 'manager', 'sales', 'service'] as const;
@@ -82,6 +86,14 @@ export class RequestsController {
   @ApiOkResponse({ type: RequestMetricsDto })
   getRequestMetrics(@CurrentUser() caller: AuthUser, @Query() query: RequestMetricsQueryDto): Promise<RequestMetricsDto> {
     return this.requests.metrics(caller, query);
+  }
+
+  @Get('requests/topics')
+  @Roles('admin', 'manager', 'auditor')
+  @ApiOperation({ operationId: 'getRequestTopics', summary: 'Common issues: requests and complaints reported upward, grouped by topic, and the most frequent complaint categories and request kinds of the period' })
+  @ApiOkResponse({ type: RequestTopicsDto })
+  getRequestTopics(@CurrentUser() caller: AuthUser, @Query() query: RequestTopicsQueryDto): Promise<RequestTopicsDto> {
+    return this.requests.topics(caller, query);
   }
 
   @Post('requests/sweep')
@@ -169,5 +181,24 @@ export class RequestsController {
   @ApiConflictResponse(INVALID)
   reopenRequest(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ReopenRequestDto): Promise<RequestDetailDto> {
     return this.requests.act(caller, id, 'reopen', dto);
+  }
+
+  @Post('requests/:id/escalate-to-complaint')
+  @Roles(...ACTORS)
+  @Idempotent()
+  @ApiOperation({ operationId: 'escalateRequestToComplaint', summary: 'Turn the request into a complaint (its rules, deadline and audit apply), linked both ways; once' })
+  @ApiCreatedResponse({ type: ComplaintDto, headers: IDEMPOTENT_REPLAY_HEADERS })
+  @ApiConflictResponse({ type: ProblemDto, description: 'REQUEST_ALREADY_ESCALATED: it was escalated before (the problem names complaintId); INVALID_TRANSITION: the request is closed' })
+  escalateRequestToComplaint(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: EscalateRequestDto): Promise<ComplaintDto> {
+    return this.requests.escalateToComplaint(caller, id, dto);
+  }
+
+  @Post('requests/:id/report-upward')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @ApiOperation({ operationId: 'reportRequestUpward', summary: 'Report the request to management as a common issue under a topic, or withdraw it (admins, managers, the assignee)' })
+  @ApiOkResponse({ type: RequestDetailDto })
+  reportRequestUpward(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ReportUpwardDto): Promise<RequestDetailDto> {
+    return this.requests.reportUpward(caller, id, dto);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CalendarModule } from '../calendar';
+import { ComplaintsModule } from '../complaints';
 import { UsersModule } from '../users';
 import { RequestsController } from './requests.controller';
 import { RequestsRepository } from './requests.repository';
@@ -7,7 +8,7 @@ import { RequestsService } from './requests.service';
 import { ResponseClockJob } from './response-clock.job';
 
 @Module({
-  imports: [CalendarModule, UsersModule],
+  imports: [CalendarModule, ComplaintsModule, UsersModule],
   controllers: [RequestsController],
   providers: [RequestsRepository, RequestsService, ResponseClockJob],
 })

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import type { ListScopeSql } from '../access';
+import { TOPIC_SAMPLES, TOPICS_SHOWN } from './dto/request.dto';
 import type { ClockName } from './request.rules';
 import { RequestDispatchRuleEntity, RequestEntity, RequestEventEntity, type RequestKind } from './request.entity';
 
-export type RequestChanges = Partial<Omit<RequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'contact' | 'assignee' | 'department'>>;
+export type RequestChanges = Partial<Omit<RequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'contact' | 'assignee' | 'department' | 'complaint'>>;
 export type NewRequestEvent = Omit<RequestEventEntity, 'id' | 'occurredAt' | 'request'>;
 
 export interface RequestFilter {
@@ -71,6 +72,24 @@ export interface RequestMetricsRow {
   progressBreaches: number;
   satisfactionBreaches: number;
   meanSatisfaction: number | null;
+}
+
+export interface TopicRow {
+  topic: string;
+  requests: number;
+  complaints: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  sampleRequestIds: string[];
+  sampleComplaintIds: string[];
+}
+
+/** The same scope with its parameters renamed, so that two scopes can share one statement. */
+function prefixed(scope: ListScopeSql, prefix: string): ListScopeSql {
+  return {
+    where: scope.where.replace(/(?<!:):(\.\.\.)?([A-Za-z_]\w*)/g, (_, spread: string | undefined, name: string) => `:${spread ?? ''}${prefix}${name}`),
+    params: Object.fromEntries(Object.entries(scope.params).map(([k, v]) => [prefix + k, v])),
+  };
 }
 
 @Injectable()
@@ -248,5 +267,56 @@ export class RequestsRepository {
       return Object.fromEntries(rows.map((r) => [r.key, r.n]));
     };
     return { totals: totals!, byKind: await counts('kind'), byChannel: await counts('channel') };
+  }
+
+  /** Named parameters (`:name`, `:...list`) to PostgreSQL's positional ones, as TypeORM's query builder does. */
+  private named<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+    const [query, values] = this.transactions.manager.connection.driver.escapeQueryWithParameters(sql, params);
+    return this.transactions.manager.query(query, values);
+  }
+
+  /**
+   * The requests and complaints reported upward and received in the window, grouped by topic: how
+   * many of each, first and last receipt, the latest few ids of each; most items first.
+   */
+  topics(requestScope: ListScopeSql, complaintScope: ListScopeSql, window: { from: string; to: string }): Promise<TopicRow[]> {
+    const r = prefixed(requestScope, 'r_');
+    const k = prefixed(complaintScope, 'k_');
+    const sample = (type: string) =>
+      `coalesce((array_agg(i.id::text ORDER BY i.received_at DESC, i.id) FILTER (WHERE i.type = '${type}'))[1:${TOPIC_SAMPLES}], '{}'::text[])`;
+    return this.named<TopicRow>(
+      `SELECT i.topic, count(*) FILTER (WHERE i.type = 'request')::int AS requests, count(*) FILTER (WHERE i.type = 'complaint')::int AS complaints,
+              min(i.received_at) AS "firstSeenAt", max(i.received_at) AS "lastSeenAt",
+              ${sample('request')} AS "sampleRequestIds", ${sample('complaint')} AS "sampleComplaintIds"
+         FROM (SELECT 'request' AS type, r.id, r.topic, r.received_at FROM requests r JOIN customers c ON c.id = r.customer_id
+                WHERE r.report_upward AND r.received_at >= :from AND r.received_at < :to AND (${r.where})
+               UNION ALL
+               SELECT 'complaint', k.id, k.topic, k.received_at FROM complaints k JOIN customers c ON c.id = k.customer_id
+                WHERE k.report_upward AND k.received_at >= :from AND k.received_at < :to AND (${k.where})) i
+        GROUP BY i.topic
+        ORDER BY count(*) DESC, max(i.received_at) DESC, i.topic
+        LIMIT ${TOPICS_SHOWN}`,
+      { ...r.params, ...k.params, from: window.from, to: window.to },
+    );
+  }
+
+  /** Complaints received in the window by category, most frequent first. */
+  complaintCategories(scope: ListScopeSql, window: { from: string; to: string }): Promise<{ key: string; count: number }[]> {
+    return this.named(
+      `SELECT k.category AS key, count(*)::int AS count FROM complaints k JOIN customers c ON c.id = k.customer_id
+        WHERE k.received_at >= :from AND k.received_at < :to AND (${scope.where})
+        GROUP BY k.category ORDER BY count(*) DESC, k.category`,
+      { ...scope.params, ...window },
+    );
+  }
+
+  /** Requests received in the window by kind, most frequent first. */
+  requestKinds(scope: ListScopeSql, window: { from: string; to: string }): Promise<{ key: string; count: number }[]> {
+    return this.named(
+      `SELECT r.kind AS key, count(*)::int AS count FROM requests r JOIN customers c ON c.id = r.customer_id
+        WHERE r.received_at >= :from AND r.received_at < :to AND (${scope.where})
+        GROUP BY r.kind ORDER BY count(*) DESC, r.kind`,
+      { ...scope.params, ...window },
+    );
   }
 }

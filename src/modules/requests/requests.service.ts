@@ -7,6 +7,7 @@ import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { type AuditEntry, AuditService } from '../audit';
 import { CalendarService, withinMaxSpan } from '../calendar';
+import { type ComplaintDto, ComplaintsService, COMPLAINT_CHANNELS, mayReportUpward, type ReportUpwardDto, reportedTopic } from '../complaints';
 import { UsersRepository } from '../users';
 import { RequestEntity, URGENT_NEVER, type RequestKind } from './request.entity';
 import {
@@ -27,6 +28,7 @@ import { NewRequestEvent, RequestChanges, RequestsRepository } from './requests.
 import {
   CreateRequestDto,
   DispatchRulesDto,
+  EscalateRequestDto,
   ListRequestsQueryDto,
   RecordRequestDto,
   RequestDetailDto,
@@ -34,6 +36,8 @@ import {
   RequestMetricsDto,
   RequestMetricsQueryDto,
   RequestSweepResultDto,
+  RequestTopicsDto,
+  RequestTopicsQueryDto,
 } from './dto/request.dto';
 
 const HOUR = 3_600_000;
@@ -73,6 +77,9 @@ export function toRequestDto(r: RequestEntity, now = new Date()): RequestDto {
     nextDueAt: r.urgentAt.getTime() >= URGENT_NEVER.getTime() ? null : r.urgentAt.toISOString(),
     clocks: clocksOf(r, now),
     escalatedToIds: r.escalatedToIds ?? [],
+    complaintId: r.complaintId,
+    reportUpward: r.reportUpward,
+    topic: r.topic,
     version: r.version,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -111,6 +118,7 @@ export class RequestsService {
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly complaints: ComplaintsService,
   ) {}
 
   /** POST /requests: an integrator names the customer in the body. */
@@ -330,6 +338,99 @@ export class RequestsService {
   }
 
   /**
+   * Turns the request into a complaint through the complaints' own use case (its rules, deadline,
+   * escalation and audit apply), linked both ways, in one transaction. By whoever sees the request
+   * and may file a complaint on its customer. Once only (409 REQUEST_ALREADY_ESCALATED); a closed
+   * request is done and is not escalated (409 INVALID_TRANSITION: reopen it first). The request keeps
+   * its status and clocks: the customer is still owed the response to what they asked.
+   */
+  escalateToComplaint(caller: AuthUser, id: string, dto: EscalateRequestDto): Promise<ComplaintDto> {
+    return this.transactions.run(async () => {
+      const current = await this.visible(caller, id);
+      if (!ACTOR_ROLES.has(caller.role)) throw forbidden('Your role may not work on requests');
+      if (current.complaintId) {
+        throw new DomainError('REQUEST_ALREADY_ESCALATED', 'The request was already escalated into a complaint', { complaintId: current.complaintId });
+      }
+      if (current.status === 'closed') throw new DomainError('INVALID_TRANSITION', 'A closed request cannot be escalated into a complaint; reopen it first', { status: current.status, action: 'escalate_to_complaint' });
+      try {
+        await this.access.requireToFileComplaint(caller, current.customerId, 'customerId');
+      } catch (error) {
+        // They see the request (assigned to them or their queue) but not its customer: the request exists for them.
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') throw forbidden('You may not file a complaint on this request\'s customer');
+        throw error;
+      }
+      const complaint = await this.complaints.create(
+        caller,
+        {
+          customerId: current.customerId,
+          channel: complaintChannel(current.channel),
+          category: dto.category,
+          severity: dto.severity,
+          title: dto.title ?? current.subject,
+          description: dto.description ?? current.content,
+          customerDemand: dto.customerDemand,
+          customerMood: dto.customerMood,
+          receivedAt: new Date().toISOString(),
+          assigneeId: dto.assigneeId,
+          assignmentReason: dto.assignmentReason,
+        },
+        { requestId: id },
+      );
+      const updated = await this.requests.update(id, { complaintId: complaint.id });
+      await this.requests.addEvents([
+        { requestId: id, actorId: caller.id, event: 'escalated_to_complaint', fromStatus: current.status, toStatus: current.status, detail: { complaintId: complaint.id, reason: dto.reason } },
+      ]);
+      await this.audit.record({ action: 'request.escalate_to_complaint', entityType: 'request', entityId: id, before: snapshot(current), after: snapshot(updated), reason: dto.reason });
+      return complaint;
+    });
+  }
+
+  /**
+   * Reports the request upward as a common issue under a topic, or withdraws the report; by an
+   * admin, a manager who sees it or its assignee (see mayReportUpward). Audited; the timeline keeps it.
+   */
+  reportUpward(caller: AuthUser, id: string, dto: ReportUpwardDto): Promise<RequestDetailDto> {
+    const topic = reportedTopic(dto);
+    return this.transactions
+      .run(async () => {
+        const current = await this.visible(caller, id);
+        if (!mayReportUpward(caller, current.assigneeId)) throw forbidden('Only an admin, a manager or the assignee may report a request upward');
+        const updated = await this.requests.update(id, { reportUpward: dto.reportUpward, topic });
+        await this.requests.addEvents([
+          { requestId: id, actorId: caller.id, event: dto.reportUpward ? 'reported_upward' : 'report_withdrawn', fromStatus: current.status, toStatus: current.status, detail: { topic, previousTopic: current.topic } },
+        ]);
+        await this.audit.record({ action: 'request.report_upward', entityType: 'request', entityId: id, before: snapshot(current), after: snapshot(updated) });
+      })
+      .then(() => this.get(caller, id));
+  }
+
+  /**
+   * Common issues for management: the items reported upward in the period grouped by topic, and
+   * the most frequent complaint categories and request kinds of the period, within what the caller
+   * sees (a manager: their department; admins and auditors: everything). In SQL.
+   */
+  async topics(caller: AuthUser, query: RequestTopicsQueryDto): Promise<RequestTopicsDto> {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 24 * HOUR);
+    if (from >= to) throw invalid('from', 'from must be before to');
+    if (to.getTime() - from.getTime() > 367 * 24 * HOUR) throw invalid('from', 'the period is at most a year (367 days)');
+    const window = { from: from.toISOString(), to: to.toISOString() };
+    const requestScope = this.access.requestScope(caller, 'c', 'r');
+    const complaintScope = this.access.complaintScope(caller, 'c', 'k');
+    const [topics, complaintCategories, requestKinds] = [
+      await this.requests.topics(requestScope, complaintScope, window),
+      await this.requests.complaintCategories(complaintScope, window),
+      await this.requests.requestKinds(requestScope, window),
+    ];
+    return {
+      ...window,
+      topics: topics.map((x) => ({ ...x, firstSeenAt: new Date(x.firstSeenAt).toISOString(), lastSeenAt: new Date(x.lastSeenAt).toISOString() })),
+      complaintCategories,
+      requestKinds,
+    };
+  }
+
+  /**
    * Every minute, once across instances: each clock that ran out is flagged once and audited; a
    * problem's breach goes to the manager of its assignee's department (else the queue's, else the
    * customer's), who then sees it.
@@ -404,6 +505,13 @@ export class RequestsService {
     await this.access.requireRequest(caller, request.customerId, request);
     return request;
   }
+}
+
+/** A request's channel as a complaint channel: the integrators' chat is online service, the call centre is the phone. */
+function complaintChannel(channel: string): string {
+  if (channel === 'web_chat') return 'online';
+  if (channel === 'call_center') return 'phone';
+  return (COMPLAINT_CHANNELS as readonly string[]).includes(channel) ? channel : 'other';
 }
 
 const PAST_OF: Record<RequestAction, string> = {

@@ -17,6 +17,7 @@ import {
 } from '../complaint.entity';
 import { trim, toBoolean } from '../../../common/http/transforms';
 import { SHOWN } from '../../../common/limits';
+import { TOPIC_MAX_LENGTH } from '../report-upward.rules';
 
 export class CreateComplaintDto {
   @ApiProperty({ format: 'uuid' })
@@ -295,6 +296,15 @@ export class ComplaintDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   closedAt: string | null;
 
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, maxLength: 36, description: 'The customer request this complaint was escalated from' })
+  requestId: string | null;
+
+  @ApiProperty({ example: false, description: 'Reported upward to management as a common issue (GET /requests/topics)' })
+  reportUpward: boolean;
+
+  @ApiProperty({ type: String, nullable: true, maxLength: TOPIC_MAX_LENGTH, example: null, description: 'The common issue it is reported under' })
+  topic: string | null;
+
   @ApiProperty({ example: 1 })
   version: number;
 
@@ -405,4 +415,18 @@ export class ComplaintMetricsDto {
 
   @ApiProperty({ example: 1, description: 'Resolved complaints whose customer was not told since the last status change before resolution' })
   customerNotInformed: number;
+}
+
+/** Flag (or unflag) a request or a complaint as a common issue for management. */
+export class ReportUpwardDto {
+  @ApiProperty({ example: true, description: 'true: report upward under `topic`; false: withdraw the report (no topic)' })
+  @IsBoolean()
+  reportUpward: boolean;
+
+  @ApiPropertyOptional({ example: '交货延迟', maxLength: TOPIC_MAX_LENGTH, description: 'Required with reportUpward true, absent otherwise; items with the same topic are grouped' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, TOPIC_MAX_LENGTH)
+  topic?: string;
 }

@@ -5,6 +5,9 @@ import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { IsOptional } from '../../../common/http/optional';
 import { toBoolean, trim } from '../../../common/http/transforms';
 import { PageQueryDto } from '../../../common/pagination';
+import { COMPLAINT_CATEGORIES, COMPLAINT_MOODS, COMPLAINT_SEVERITIES } from '../../complaints/complaint.entity';
+import { TOPIC_MAX_LENGTH } from '../../complaints/report-upward.rules';
+import type { ComplaintCategory, ComplaintMood, ComplaintSeverity } from '../../complaints';
 import { CLOCKS, type ClockName, type ClockState } from '../request.rules';
 import { DISPATCH_TARGETS, REQUEST_CHANNELS, REQUEST_KINDS, REQUEST_STATUSES, type DispatchTarget, type RequestKind, type RequestStatus } from '../request.entity';
 
@@ -270,6 +273,15 @@ export class RequestDto {
   @ApiProperty({ type: [String], format: 'uuid', maxItems: 100, description: 'Managers a problem\'s breach was escalated to' })
   escalatedToIds: string[];
 
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, maxLength: 36, description: 'The complaint this request was escalated into (it names the request back)' })
+  complaintId: string | null;
+
+  @ApiProperty({ description: 'Reported upward to management as a common issue (GET /requests/topics)' })
+  reportUpward: boolean;
+
+  @ApiProperty({ type: String, nullable: true, maxLength: TOPIC_MAX_LENGTH, description: 'The common issue it is reported under' })
+  topic: string | null;
+
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647 })
   version: number;
 
@@ -431,4 +443,119 @@ export class RequestMetricsDto {
 
   @ApiProperty({ type: Number, nullable: true, minimum: 1, maximum: 5, example: 4.5 })
   meanSatisfaction: number | null;
+}
+
+/** What the complaint needs beyond the request: its category, severity and the customer's mood; title and description default to the request's. */
+export class EscalateRequestDto {
+  @ApiProperty({ enum: COMPLAINT_CATEGORIES, example: 'service_quality' })
+  @IsIn(COMPLAINT_CATEGORIES)
+  category: ComplaintCategory;
+
+  @ApiProperty({ enum: COMPLAINT_SEVERITIES, example: 'general', description: 'As for any complaint: fixes its deadline, who leads it and whether management hears of it at once' })
+  @IsIn(COMPLAINT_SEVERITIES)
+  severity: ComplaintSeverity;
+
+  @ApiProperty({ enum: COMPLAINT_MOODS, example: 'angry' })
+  @IsIn(COMPLAINT_MOODS)
+  customerMood: ComplaintMood;
+
+  @ApiPropertyOptional({ example: '客户对三次报修未解决表示不满', maxLength: 200, description: 'Default: the request\'s subject' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title?: string;
+
+  @ApiPropertyOptional({ maxLength: 10000, description: 'Default: the request\'s content' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 10000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: '要求上门检修并赔偿停产损失', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  customerDemand?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'As for any complaint: who handles it (serious and major ones go to the department manager unless another is named with an assignmentReason)' })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  assignmentReason?: string;
+
+  @ApiProperty({ example: '客户明确表示要投诉', maxLength: 1000, description: 'Why the request became a complaint (audited on both)' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason: string;
+}
+
+export const TOPICS_SHOWN = 100;
+export const TOPIC_SAMPLES = 5;
+
+export class RequestTopicsQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Received at or after (default: 30 days before `to`)' })
+  @IsOptional()
+  @IsRfc3339DateTime()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Received before (default: now)' })
+  @IsOptional()
+  @IsRfc3339DateTime()
+  to?: string;
+}
+
+export class RequestTopicDto {
+  @ApiProperty({ maxLength: TOPIC_MAX_LENGTH, example: '交货延迟' })
+  topic: string;
+
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, description: 'Requests reported under the topic' })
+  requests: number;
+
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647, description: 'Complaints reported under the topic' })
+  complaints: number;
+
+  @ApiProperty({ format: 'date-time', maxLength: 30, description: 'The earliest receipt among them' })
+  firstSeenAt: string;
+
+  @ApiProperty({ format: 'date-time', maxLength: 30, description: 'The latest receipt among them' })
+  lastSeenAt: string;
+
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: TOPIC_SAMPLES, description: `Up to ${TOPIC_SAMPLES} of the requests, latest first` })
+  sampleRequestIds: string[];
+
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: TOPIC_SAMPLES, description: `Up to ${TOPIC_SAMPLES} of the complaints, latest first` })
+  sampleComplaintIds: string[];
+}
+
+export class CountByKeyDto {
+  @ApiProperty({ maxLength: 20, example: 'delivery' })
+  key: string;
+
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 })
+  count: number;
+}
+
+export class RequestTopicsDto {
+  @ApiProperty({ format: 'date-time', maxLength: 30 })
+  from: string;
+
+  @ApiProperty({ format: 'date-time', maxLength: 30 })
+  to: string;
+
+  @ApiProperty({ type: [RequestTopicDto], maxItems: TOPICS_SHOWN, description: `Topics of the items reported upward, most items first (the first ${TOPICS_SHOWN})` })
+  topics: RequestTopicDto[];
+
+  @ApiProperty({ type: [CountByKeyDto], maxItems: COMPLAINT_CATEGORIES.length, description: 'Complaint categories in the period (all complaints, flagged or not), most frequent first' })
+  complaintCategories: CountByKeyDto[];
+
+  @ApiProperty({ type: [CountByKeyDto], maxItems: REQUEST_KINDS.length, description: 'Request kinds in the period (all requests, flagged or not), most frequent first' })
+  requestKinds: CountByKeyDto[];
 }
