@@ -9,17 +9,19 @@ export const METRICS_PATH = '/metrics';
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
- * Every response's duration into the histogram, by route template (`/api/v1/customers/:id`, never the
- * path with its ids) and status class; and, when a token is configured, GET /metrics for whoever
- * presents it. Without a token there is no route (404): the figures are never public by default.
+ * When a token is configured: every response's duration into the histogram, by route template
+ * (`/api/v1/customers/:id`, never the path with its ids) and status class, and GET /metrics for
+ * whoever presents the token. Without a token there is no route (404): the figures are never public
+ * by default.
  * Not rate limited (the scraper has no user token), not in the contract (an operator's endpoint).
  */
 export function installMetrics(fastify: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  // Nobody can read the histogram without a token: then it costs the requests nothing either.
+  if (token === undefined) return;
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  if (token === undefined) return;
   const expected = digest(`Bearer ${token}`);
   fastify.get(METRICS_PATH, { config: { rateLimit: false } }, async (request, reply) => {
     const presented = request.headers.authorization;

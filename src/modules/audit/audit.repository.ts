@@ -255,13 +255,14 @@ export class AuditRepository {
   }
 
   /**
-   * The entries at these (occurred_at, id) keys that name the given entity, in `order`. The keys
-   * are constants of the statement, so the planner keeps only their partitions.
+   * The entries at these (occurred_at, id) keys that name the given entity, in `order`. The
+   * planner keeps only the keys' partitions. Prepared: PostgreSQL may then keep a generic plan
+   * (which prunes when it starts) instead of planning across the 64 partitions for every call.
    */
   private async entriesAt(keys: { at: string; id: string }[], entityType: string, entityId: string, order: AuditOrder): Promise<AuditLogRow[]> {
     if (keys.length === 0) return [];
     const direction = order === 'newest' ? 'DESC' : 'ASC';
-    return this.transactions.manager.query(
+    return this.transactions.prepared(
       `SELECT ${SELECT_WITH_ACTOR} FROM audit_log a
         WHERE a.occurred_at = ANY($1::timestamptz[]) AND a.id = ANY($2::bigint[]) AND a.entity_type = $3 AND a.entity_id = $4
         ORDER BY a.occurred_at ${direction}, a.id ${direction}`,
