@@ -330,6 +330,9 @@ async function bareBulkTag(url: string, change: 'add' | 'remove', customerIds: s
   const db = new Client({ connectionString: url, application_name: 'crm-bench-bare-bulk' });
   await db.connect();
   try {
+    // A warm connection, as the service's pooled ones are: a new backend's first statements over the
+    // audit partitions load their catalog entries, which is not the bulk tag's cost.
+    await db.query(`SELECT 1 FROM audit_log WHERE id = 0 UNION ALL SELECT 1 FROM customer_tags WHERE false UNION ALL SELECT 1 FROM audit_entity_index WHERE false`);
     const started = performance.now();
     await db.query('BEGIN');
     const { rows: actors } = await db.query(`SELECT id, role FROM users WHERE username = $1`, [actorName]);
