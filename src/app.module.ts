@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeys } from './common/auth/jwt-keys';
 import { PiiCipher } from './common/crypto/pii-cipher';
@@ -55,7 +54,6 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
-        PassportModule,
         JwtModule.register({
           global: true,
           secretOrKeyProvider: () => keys.key,

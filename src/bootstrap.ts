@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Runtime } from './app.module';
 import { Drain, DRAIN_RETRY_AFTER_SECONDS } from './common/http/drain';
 import { ERROR_CATALOG, problemType } from './common/errors/error-codes';
+import { JwtKeys } from './common/auth/jwt-keys';
 import { rateLimitOptions, rateLimitPolicy } from './common/http/rate-limit';
+import { Metrics } from './common/metrics/metrics';
+import { installMetrics } from './common/metrics/metrics-route';
 import { requestIdFor } from './common/http/request-id';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { runInRequestContext } from './common/request-context';
@@ -90,7 +92,12 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     },
   });
   // Before the routes are registered (app.init), so that every route gets the limit.
-  await app.register(rateLimit, rateLimitOptions(config.rateLimit, app.get(JwtService)));
+  const metrics = app.get(Metrics);
+  await app.register(
+    rateLimit,
+    rateLimitOptions(config.rateLimit, app.get(JwtKeys), (key) => metrics.rateLimitRefused(key.startsWith('user:') ? 'user' : 'address')),
+  );
+  installMetrics(fastify, metrics, config.metricsToken);
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],

@@ -4,7 +4,6 @@ import { AuthUserLookup } from './auth/auth-user-lookup';
 import { AccessGuard } from './auth/auth.guard';
 import { JwtKeys } from './auth/jwt-keys';
 import { PiiCipher } from './crypto/pii-cipher';
-import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
 import { Drain } from './http/drain';
 import { createValidationPipe } from './http/validation';
@@ -12,6 +11,7 @@ import { RequestContext } from './request-context';
 import { Cursors } from './pagination';
 import { Transactions } from '../database/transactions';
 import { JobScheduler } from './jobs/job-scheduler';
+import { Metrics } from './metrics/metrics';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.provider';
 
@@ -31,13 +31,13 @@ export class CommonModule {
         Transactions,
         JobScheduler,
         Drain,
+        Metrics,
         AuthUserLookup,
-        JwtStrategy,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler, Drain],
+      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler, Drain, Metrics],
     };
   }
 }

@@ -83,6 +83,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ RATE_LIMIT_PER_SECOND: '500' }).rateLimit).toEqual({ perSecond: 500, burst: 500 });
   });
 
+  it('has no metrics token by default, and refuses a short one or one with spaces', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/^Invalid configuration: METRICS_TOKEN /);
+    expect(() => loadConfig({ METRICS_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(/^Invalid configuration: METRICS_TOKEN /);
+    expect(loadConfig({ METRICS_TOKEN: 'ab'.repeat(32) }).metricsToken).toBe('ab'.repeat(32));
+  });
+
   it('parses CORS origins', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
       'https://a.example.com',

@@ -72,6 +72,11 @@ export interface AppConfig {
   jobsEnabled: boolean;
   /** The business calendar: time zone and working hours that complaint deadlines count in. */
   workingTime: { timeZone: string; dayStart: string; dayEnd: string };
+  /**
+   * The bearer token Prometheus presents on GET /metrics (METRICS_TOKEN). Unset: there is no
+   * /metrics route at all (404), so an instance never exposes its figures by default.
+   */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -210,6 +215,9 @@ function workingTime(env: Env): AppConfig['workingTime'] {
   return { timeZone, dayStart, dayEnd };
 }
 
+/** A guessable scrape token would hand out the service's traffic figures. */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+
 /** The largest RATE_LIMIT_BURST, and so the largest RateLimit-Limit, -Remaining and -Reset (seconds) the service sends. */
 export const RATE_LIMIT_BURST_MAX = 1_000_000;
 
@@ -260,6 +268,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Every instance signs checkpoints, and verifiers hold one public key: the instances must share it.
     throw new ConfigError('CRM_AUDIT_SIGNING_KEY', 'is required when DATABASE_URL is set (an Ed25519 private key, e.g. from `openssl genpkey -algorithm ed25519`)');
   }
+  const metricsToken = read(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < METRICS_TOKEN_MIN_LENGTH || metricsToken.length > 200 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN', `must be ${METRICS_TOKEN_MIN_LENGTH} to 200 characters without spaces, e.g. from \`openssl rand -hex 32\``);
+  }
   const adminPassword = read(env, 'CRM_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < 12) {
     throw new ConfigError('CRM_ADMIN_PASSWORD', 'must be at least 12 characters long');
@@ -305,5 +317,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dormancyDays: integer(env, 'DORMANCY_DAYS', 365, 1, 3650),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     workingTime: workingTime(env),
+    metricsToken,
   };
 }

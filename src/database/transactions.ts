@@ -17,6 +17,8 @@ export interface RunOptions {
   repeatable?: boolean;
 }
 
+const STATEMENT_NAMES_KEPT = 1000;
+
 /**
  * The use case is the transaction boundary: a service method wraps its work in `run`, and every
  * repository call inside it (the audit record included) uses `manager`, so all of them join the
@@ -25,6 +27,8 @@ export interface RunOptions {
 @Injectable()
 export class Transactions {
   private readonly storage = new AsyncLocalStorage<EntityManager>();
+  /** A prepared statement's name by its text: hashing the text on every call was a visible share of a by-id read. */
+  private readonly statementNames = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -88,7 +92,13 @@ export class Transactions {
     if (this.active) return this.manager.query(sql, params);
     this.dataSource.logger.logQuery(sql, params);
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+    let name = this.statementNames.get(sql);
+    if (name === undefined) {
+      name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+      // As many as the code has statement shapes (a few dozen); the bound is only a safety net.
+      if (this.statementNames.size >= STATEMENT_NAMES_KEPT) this.statementNames.clear();
+      this.statementNames.set(sql, name);
+    }
     return (await pool.query({ name, text: sql, values: params })).rows as T[];
   }
 

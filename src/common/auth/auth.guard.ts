@@ -1,72 +1,47 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
-import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
+import { AuthUserLookup } from './auth-user-lookup';
 import { CHECKS_USER_ITSELF_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { JwtKeys } from './jwt-keys';
 import type { AuthUser, Role } from './roles';
+import { verifiedTokenSubject } from './token-subject';
 
 /**
- * Global guard: a valid bearer token on every route not marked @Public, then the route's @Roles.
- * A route that names no roles is refused, so a forgotten decorator cannot open a route.
+ * Global guard: a valid bearer token on every route not marked @Public, naming an active user (looked
+ * up on every request: a deactivated user loses access at once), then the route's @Roles. A route
+ * that names no roles is refused, so a forgotten decorator cannot open a route. The token is
+ * verified once per request (the rate limit, which runs first, has usually done it already).
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('jwt') {
-  private readonly jwt = new JwtService();
-
+export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly context: RequestContext,
     private readonly keys: JwtKeys,
-  ) {
-    super();
-  }
+    private readonly users: AuthUserLookup,
+  ) {}
 
-  override async canActivate(execution: ExecutionContext): Promise<boolean> {
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
     const targets = [execution.getHandler(), execution.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = execution.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; tokenSubject?: string; user?: AuthUser }>();
+    const subject = verifiedTokenSubject(request, this.keys);
+    if (subject === null) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     if (this.reflector.getAllAndOverride<boolean>(CHECKS_USER_ITSELF_KEY, targets)) {
       // The handler checks the user (and the role) in its own statement: see ChecksUserItself.
-      const request = execution.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; tokenSubject?: string }>();
-      request.tokenSubject = this.verifiedSubject(request.headers.authorization);
+      request.tokenSubject = subject;
       return true;
     }
-    await super.canActivate(execution);
-    const user = execution.switchToHttp().getRequest<{ user: AuthUser }>().user;
+    // A failing lookup (the database busy or away) is the server's problem, not a bad token: it goes
+    // on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
+    const user = await this.users.findActive(subject);
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    request.user = user;
     this.context.setUser(user);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
     return true;
-  }
-
-  /** The subject of a valid bearer token (signature, algorithm, issuer, audience, expiry: as the JWT strategy checks them). */
-  private verifiedSubject(authorization: string | undefined): string {
-    const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    let payload: { sub?: unknown } | undefined;
-    if (token) {
-      try {
-        payload = this.jwt.verify(token, {
-          secret: this.keys.key as unknown as string,
-          algorithms: ['HS256'],
-          issuer: this.keys.issuer,
-          audience: this.keys.audience,
-        });
-      } catch {
-        payload = undefined;
-      }
-    }
-    if (typeof payload?.sub !== 'string') throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
-    return payload.sub;
-  }
-
-  override handleRequest<T>(error: unknown, user: T): T {
-    // Looking the user up can fail (the database busy or away): that is the server's problem, not a
-    // bad token, so the error goes on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
-    // A token that does not verify or names no active user arrives as no user, without an error.
-    if (error) throw error;
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
-    return user;
   }
 }

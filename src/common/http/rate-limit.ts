@@ -1,7 +1,8 @@
 import { normalizeIP, type RateLimitPluginOptions } from '@fastify/rate-limit';
-import type { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
+import type { JwtKeys } from '../auth/jwt-keys';
+import { verifiedTokenSubject } from '../auth/token-subject';
 import { DomainError } from '../errors/domain-error';
 
 /**
@@ -19,20 +20,13 @@ export function rateLimitWindowMs(limits: AppConfig['rateLimit']): number {
 
 /**
  * Whose budget a request spends: the token's subject (the user id) when it carries a valid bearer
- * token, else the client address. The token is verified here (HS256 with a KeyObject is a few
- * microseconds): a forged subject must not spend, or exhaust, someone else's budget.
+ * token, else the client address. The token is verified here, once for the request (the guard
+ * reuses the result): a forged subject must not spend, or exhaust, someone else's budget. An
+ * invalid token spends the address's budget, and the guard answers 401 later.
  */
-export function rateLimitKey(request: FastifyRequest, jwt: JwtService): string {
-  const header = request.headers.authorization;
-  if (typeof header === 'string' && header.startsWith('Bearer ')) {
-    try {
-      const { sub } = jwt.verify<{ sub?: unknown }>(header.slice('Bearer '.length));
-      if (typeof sub === 'string') return `user:${sub}`;
-    } catch {
-      // An invalid token spends the address's budget, and the guard answers 401 later.
-    }
-  }
-  return `address:${clientAddressKey(request.ip)}`;
+export function rateLimitKey(request: FastifyRequest, keys: JwtKeys): string {
+  const subject = verifiedTokenSubject(request, keys);
+  return subject === null ? `address:${clientAddressKey(request.ip)}` : `user:${subject}`;
 }
 
 /** The RateLimit-Policy header's value: `burst;w=window seconds`. */
@@ -47,7 +41,7 @@ export function rateLimitPolicy(limits: AppConfig['rateLimit']): string {
  * those of the IETF draft (draft-ietf-httpapi-ratelimit-headers, the RateLimit-Limit /
  * -Remaining / -Reset form); bootstrap adds RateLimit-Policy.
  */
-export function rateLimitOptions(limits: AppConfig['rateLimit'], jwt: JwtService): RateLimitPluginOptions {
+export function rateLimitOptions(limits: AppConfig['rateLimit'], keys: JwtKeys, onRefused: (key: string) => void = () => undefined): RateLimitPluginOptions {
   const windowMs = rateLimitWindowMs(limits);
   return {
     global: true,
@@ -55,7 +49,8 @@ export function rateLimitOptions(limits: AppConfig['rateLimit'], jwt: JwtService
     max: limits.burst,
     timeWindow: windowMs,
     enableDraftSpec: true,
-    keyGenerator: (request) => rateLimitKey(request, jwt),
+    keyGenerator: (request) => rateLimitKey(request, keys),
+    onExceeded: (_request, key) => onRefused(key),
     errorResponseBuilder: (_request, context) =>
       new DomainError('RATE_LIMITED', `More than ${context.max} requests in ${windowMs / 1000} s; retry in ${Math.ceil(context.ttl / 1000)} s`),
   };

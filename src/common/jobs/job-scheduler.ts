@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Metrics } from '../metrics/metrics';
 
 export interface ScheduledJob {
   /** Stable name, the key of its row in scheduled_jobs. */
@@ -45,7 +46,10 @@ export class JobScheduler implements OnApplicationShutdown {
   /** Claims of failed runs that could not be given back yet (the database was away): given back at the next tick. */
   private readonly unreleased = new Map<string, Claim>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {}
 
   register(job: ScheduledJob): void {
     this.jobs.set(job.name, job);
@@ -101,9 +105,11 @@ export class JobScheduler implements OnApplicationShutdown {
         renewal = this.renewWhileRunning(job, claim);
         const result = await job.run();
         await this.dataSource.query(`UPDATE scheduled_jobs SET last_finished_at = now(), last_result = $2 WHERE name = $1`, [job.name, result]);
+        this.metrics.jobRan(job.name, 'succeeded');
         this.logger.log(`${job.name} finished: ${JSON.stringify(result)}`);
         ran.push(job.name);
       } catch (error) {
+        if (claim) this.metrics.jobRan(job.name, 'failed');
         this.logger.error(`${job.name} failed: ${error instanceof Error ? error.message : String(error)}`);
         if (claim) await this.release(job.name, claim);
       } finally {

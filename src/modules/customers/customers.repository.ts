@@ -362,7 +362,7 @@ export class CustomersRepository {
   /** Tags of these customers as `viewerId` sees them: company tags and the viewer's own personal tags. */
   async tagsOf(customerIds: string[], viewerId: string): Promise<Map<string, CustomerTagDto[]>> {
     const rows: (CustomerTagDto & { customerId: string })[] = customerIds.length
-      ? await this.transactions.manager.query(
+      ? await this.transactions.prepared(
           `SELECT ct.customer_id AS "customerId", t.id, t.name, g.id AS "groupId", g.name AS "groupName", t.owner_id IS NOT NULL AS personal
              FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id JOIN tag_groups g ON g.id = t.group_id
             WHERE ct.customer_id = ANY($1::uuid[]) AND (t.owner_id IS NULL OR t.owner_id = $2)
@@ -377,7 +377,7 @@ export class CustomersRepository {
 
   /** Tag ids among `ids` that are somebody else's personal tags: their names are not `viewerId`'s to read. */
   async othersPersonalTagIds(ids: string[], viewerId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.transactions.manager.query(
+    const rows: { id: string }[] = await this.transactions.prepared(
       `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND owner_id IS NOT NULL AND owner_id <> $2`,
       [ids, viewerId],
     );
@@ -386,7 +386,7 @@ export class CustomersRepository {
 
   /** Tag ids among `ids` that `viewerId` cannot see (unknown, or someone else's personal tag). */
   async invisibleTagIds(ids: string[], viewerId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.transactions.manager.query(
+    const rows: { id: string }[] = await this.transactions.prepared(
       `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND (owner_id IS NULL OR owner_id = $2)`,
       [ids, viewerId],
     );
