@@ -25,6 +25,7 @@ import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
 import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
+import { DataQualityModule } from './modules/data-quality';
 import { RequestsModule } from './modules/requests/requests.module';
 
 export interface Runtime {
@@ -80,6 +81,7 @@ export class AppModule {
         ApprovalsModule,
         TransfersModule,
         ExportsModule,
+        DataQualityModule,
         HealthModule,
       ],
     };

@@ -1,5 +1,7 @@
 import { isValidCreditCode, normalizeCustomerName, normalizeMobile } from '../customers/customer.rules';
 
+export { normalizeLandline } from '../customers/customer.rules';
+
 /**
  * The data-quality standard of seed 004 §4.1 (complete, accurate, consistent, timely) plus
  * 避免重复建档, as rule codes. Each code is one thing a manager can ask an owner to fix.
@@ -108,13 +110,6 @@ export function evaluateQuality(s: QualitySubject, now: Date): QualityResult {
     failing: QUALITY_RULES.filter((rule) => failing.has(rule)),
     recheckAt: deadlines.length > 0 ? new Date(Math.min(...deadlines)) : null,
   };
-}
-
-/** A landline as compared for duplicates: digits only, a leading +86 / 0086 dropped; undefined when too short to mean anything. */
-export function normalizeLandline(raw: string | null | undefined): string | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  const digits = raw.replace(/\D/g, '').replace(/^(?:0086|86)(?=\d{9,})/, '0');
-  return digits.length >= 7 ? digits : undefined;
 }
 
 /** The name key the duplicate rule compares by trigram similarity: the one the exact duplicate check uses. */
