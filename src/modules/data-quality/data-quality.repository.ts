@@ -214,26 +214,27 @@ export class DataQualityRepository {
     owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[];
     departments: { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }[];
   }> {
-    const qb = () => {
-      const q = this.transactions.manager
-        .createQueryBuilder()
-        .from('customers', 'c')
-        .innerJoin('customer_quality', 'q', 'q.customer_id = c.id')
-        .where(scope.where, scope.params);
-      if (departmentId) q.andWhere('c.department_id = :departmentId', { departmentId });
-      return q;
-    };
-    const perOwner = qb()
-      .select(['c.owner_id AS "ownerId"', 'c.department_id AS "departmentId"', 'count(*)::int AS customers', `count(*) FILTER (WHERE q.failing <> '{}')::int AS failing`, 'count(*) FILTER (WHERE NOT q.incomplete)::int AS complete'])
-      .groupBy('c.owner_id')
-      .addGroupBy('c.department_id');
-    const perRule = qb().select(['r.rule AS rule', 'count(*)::int AS customers']).innerJoin('unnest(q.failing)', 'r', 'true').groupBy('r.rule');
-    const [ownerSql, ownerParams] = perOwner.getQueryAndParameters();
+    const base = this.transactions.manager
+      .createQueryBuilder()
+      .from('customers', 'c')
+      .innerJoin('customer_quality', 'q', 'q.customer_id = c.id')
+      .select(['c.owner_id AS owner_id', 'c.department_id AS department_id', 'q.failing AS failing', 'q.incomplete AS incomplete'])
+      .where(scope.where, scope.params);
+    if (departmentId) base.andWhere('c.department_id = :departmentId', { departmentId });
+    const [scoped, params] = base.getQueryAndParameters();
     const owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[] = await this.query(
-      `SELECT o.*, u.display_name AS "ownerName" FROM (${ownerSql}) o JOIN users u ON u.id = o."ownerId" ORDER BY u.display_name, o."ownerId" LIMIT ${SUMMARY_OWNERS_MAX}`,
-      ownerParams,
+      `SELECT o.*, u.display_name AS "ownerName"
+         FROM (SELECT s.owner_id AS "ownerId", s.department_id AS "departmentId", count(*)::int AS customers,
+                      count(*) FILTER (WHERE s.failing <> '{}')::int AS failing, count(*) FILTER (WHERE NOT s.incomplete)::int AS complete
+                 FROM (${scoped}) s GROUP BY s.owner_id, s.department_id) o
+         JOIN users u ON u.id = o."ownerId"
+        ORDER BY u.display_name, o."ownerId" LIMIT ${SUMMARY_OWNERS_MAX}`,
+      params,
     );
-    const rules: { rule: string; customers: number }[] = await perRule.getRawMany();
+    const rules: { rule: string; customers: number }[] = await this.query(
+      `SELECT r.rule, count(*)::int AS customers FROM (${scoped}) s CROSS JOIN LATERAL unnest(s.failing) AS r(rule) GROUP BY r.rule`,
+      params,
+    );
     const departmentNames: { id: string; name: string }[] = await this.query(`SELECT id, name FROM departments WHERE id = ANY($1::uuid[])`, [[...new Set(owners.map((o) => o.departmentId))]]);
     const names = new Map(departmentNames.map((d) => [d.id, d.name]));
     const departments = new Map<string, { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }>();
