@@ -26,6 +26,7 @@ import { TiersModule } from './modules/tiers/tiers.module';
 import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
 import { DataQualityModule } from './modules/data-quality';
+import { KpisModule } from './modules/kpis/kpis.module';
 import { RequestsModule } from './modules/requests/requests.module';
 
 export interface Runtime {
@@ -82,6 +83,7 @@ export class AppModule {
         TransfersModule,
         ExportsModule,
         DataQualityModule,
+        KpisModule,
         HealthModule,
       ],
     };
