@@ -27,6 +27,7 @@ import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
 import { DataQualityModule } from './modules/data-quality';
 import { KpisModule } from './modules/kpis/kpis.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { RequestsModule } from './modules/requests/requests.module';
 
 export interface Runtime {
@@ -84,6 +85,7 @@ export class AppModule {
         ExportsModule,
         DataQualityModule,
         KpisModule,
+        ReviewsModule,
         HealthModule,
       ],
     };
