@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { ProblemDto } from '../../common/errors/problem.dto';
@@ -50,6 +50,7 @@ export class ReviewsController {
 
   @Put('schedules/:departmentId')
   @Roles('admin', 'manager')
+  @ApiParam({ name: 'departmentId', schema: { type: 'string', format: 'uuid', maxLength: 36 } })
   @ApiOperation({ operationId: 'putReviewSchedule', summary: 'A department\'s standing round (weekly, monthly, quarterly), opened by a job once across instances (audited)' })
   @ApiOkResponse({ type: ReviewScheduleDto })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'NOT_FOUND: not your department (managers), or no such department' })

@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../../../common/http/numbers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsUUID } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
@@ -86,7 +87,7 @@ export class RuleCountDto {
   @ApiProperty({ enum: QUALITY_RULES })
   rule: QualityRule;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Customers failing the rule' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Customers failing the rule' })
   customers: number;
 }
 
@@ -100,10 +101,10 @@ export class OwnerQualityDto {
   @ApiProperty({ format: 'uuid' })
   departmentId: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Active customers with a result' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Active customers with a result' })
   customers: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Of those, failing at least one rule' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Of those, failing at least one rule' })
   failing: number;
 
   @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, example: 96.5, description: 'Share (%) failing no completeness rule; null without customers' })
@@ -117,10 +118,10 @@ export class DepartmentQualityDto {
   @ApiProperty({ maxLength: 100 })
   departmentName: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX })
   customers: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX })
   failing: number;
 
   @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, example: 96.5, description: 'Share (%) of active customers failing no completeness rule (missing_*), one decimal' })
@@ -142,6 +143,6 @@ export class RecomputeResultDto {
   @ApiProperty({ description: 'Whether every active customer was looked at' })
   full: boolean;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Customers whose result was computed or removed' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Customers whose result was computed or removed' })
   checked: number;
 }

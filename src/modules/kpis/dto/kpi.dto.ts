@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../../../common/http/numbers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
@@ -40,7 +41,7 @@ export class KpiExportQueryDto extends KpiQueryDto {
   format?: 'csv';
 }
 
-const count = (name: keyof typeof KPI_DEFINITIONS) => ApiProperty({ type: 'integer', minimum: 0, description: KPI_DEFINITIONS[name] });
+const count = (name: keyof typeof KPI_DEFINITIONS) => ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: KPI_DEFINITIONS[name] });
 const ratio = (name: keyof typeof KPI_DEFINITIONS, maximum: number, example: number) =>
   ApiProperty({ type: Number, nullable: true, minimum: 0, maximum, example, description: KPI_DEFINITIONS[name] });
 

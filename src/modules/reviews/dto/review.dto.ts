@@ -1,3 +1,4 @@
+import { INT32_MAX } from '../../../common/http/numbers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
@@ -57,7 +58,7 @@ export class ReviewRoundDto {
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Review tasks the round created (one per customer in scope, for its owner)' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Review tasks the round created (one per customer in scope, for its owner)' })
   tasks: number;
 }
 
@@ -71,24 +72,24 @@ export class OwnerProgressDto {
   @ApiProperty({ format: 'uuid' })
   departmentId: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Confirmed (however late)' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Confirmed (however late)' })
   done: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Not confirmed, due time passed' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Not confirmed, due time passed' })
   overdue: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Not confirmed, not yet due' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Not confirmed, not yet due' })
   open: number;
 }
 
 export class ReviewProgressDto extends ReviewRoundDto {
-  @ApiProperty({ type: 'integer', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX })
   done: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX })
   overdue: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX })
   open: number;
 
   @ApiProperty({
@@ -112,10 +113,10 @@ export class ReviewConfirmationDto {
   @ApiProperty({ format: 'date-time' })
   reviewedAt: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, description: 'The customer\'s new version (a review is a change of the record)' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: INT32_MAX, description: 'The customer\'s new version (a review is a change of the record)' })
   version: number;
 
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Open review tasks of this customer it completed' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, description: 'Open review tasks of this customer it completed' })
   tasksDone: number;
 }
 
@@ -159,7 +160,7 @@ export class PutReviewScheduleDto {
   @IsIn(REVIEW_CADENCES)
   cadence: ReviewCadence;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 90, example: 7, description: 'Days each scheduled round gives owners' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 90, example: 7, description: 'Days each scheduled round gives owners' })
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -179,7 +180,7 @@ export class ReviewScheduleDto {
   @ApiProperty({ enum: REVIEW_CADENCES })
   cadence: ReviewCadence;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 90 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 90 })
   dueDays: number;
 
   @ApiProperty({ format: 'date-time' })
