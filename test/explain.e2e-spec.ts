@@ -17,7 +17,7 @@ import { DATA_KEY, startTestApp, TestApp } from './support/test-app';
 
 const CUSTOMERS = 50_000;
 const PASSWORD = 'explain-test-password';
-const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags'];
+const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'customer_quality'];
 const TRANSACTION_CONTROL = /^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s)/i;
 
 interface Recorded {
@@ -95,6 +95,14 @@ describe('query plans on 50,000 customers', () => {
       await seedCustomers([clients[0], clients[1]], world, cipher, 10_000, () => undefined);
       await seedComplaints(clients[0], world, CUSTOMERS / 10, 10_000);
       await fillAuditLog(clients[0]);
+      // Data-quality results as the job would leave them (issue 17): a third failing contact timeliness, one in twenty incomplete.
+      await clients[0].query(
+        `INSERT INTO customer_quality (customer_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
+         SELECT id, CASE WHEN random() < 0.05 THEN '{missing_industry}' WHEN random() < 0.33 THEN '{contact_overdue}' ELSE '{}' END::varchar[],
+                false, '{}', now() + random() * interval '30 days', now()
+           FROM customers WHERE status = 'active'`,
+      );
+      await clients[0].query(`UPDATE customer_quality SET incomplete = true WHERE failing = '{missing_industry}'`);
       await clients[0].query('VACUUM (ANALYZE)');
     } finally {
       for (const client of clients) client.release();
@@ -179,6 +187,8 @@ describe('query plans on 50,000 customers', () => {
     return problems;
   }
 
+  const quarter = () => new URLSearchParams({ from: new Date(Date.now() - 91 * DAY_MS).toISOString(), to: new Date().toISOString() }).toString();
+
   interface Scenario {
     name: string;
     role: string;
@@ -206,6 +216,14 @@ describe('query plans on 50,000 customers', () => {
     { name: 'interactions of a customer', role: 'sales', method: 'GET', path: () => `/customers/${fixtures.ownCustomer}/interactions` },
     { name: 'history of a customer, manager', role: 'manager', method: 'GET', path: () => `/customers/${fixtures.departmentCustomer}/history` },
     { name: 'customers awaiting a successor, manager', role: 'manager', method: 'GET', path: () => '/transfers/unassigned' },
+    // supervision (issue 17)
+    { name: 'failing data-quality rules in the department, manager', role: 'manager', method: 'GET', path: () => '/data-quality?limit=20' },
+    { name: 'customers failing one data-quality rule, manager', role: 'manager', method: 'GET', path: () => '/data-quality?rule=contact_overdue&limit=20' },
+    { name: 'data-quality summary of the department, manager', role: 'manager', method: 'GET', path: () => '/data-quality/summary' },
+    { name: 'data-quality of own customers, sales', role: 'sales', method: 'GET', path: () => '/data-quality' },
+    { name: 'KPIs of the department for a quarter, per owner, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}` },
+    { name: 'KPIs of the department for a quarter, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}&groupBy=department` },
+    { name: 'own KPIs for a quarter, sales', role: 'sales', method: 'GET', path: () => `/kpis?${quarter()}` },
   ];
 
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {

@@ -1,5 +1,5 @@
 import type { AuthUser } from '../../common/auth/roles';
-import { supervisionFilterOutOfReach } from './supervision-scope.rules';
+import { supervisionFilterOutOfReach, supervisionPeople } from './supervision-scope.rules';
 
 const user = (role: AuthUser['role'], id = 'me', departmentId = 'east'): AuthUser => ({ id, username: id, role, departmentId });
 
@@ -19,5 +19,13 @@ describe('supervisionFilterOutOfReach', () => {
   it('admin and auditor reach everyone; an unknown owner is out of everyone\'s reach', () => {
     expect(supervisionFilterOutOfReach(user('auditor'), { departmentId: 'west', ownerId: 'x', ownerDepartmentId: 'west' })).toBeUndefined();
     expect(supervisionFilterOutOfReach(user('admin'), { ownerId: 'ghost', ownerDepartmentId: null })).toBe('owner');
+  });
+});
+
+describe('supervisionPeople', () => {
+  it('everyone for admin and auditor, the department for a manager, oneself for a seller', () => {
+    expect(supervisionPeople(user('auditor'))).toEqual({ departmentId: null, ownerId: null });
+    expect(supervisionPeople(user('manager'))).toEqual({ departmentId: 'east', ownerId: null });
+    expect(supervisionPeople(user('sales'))).toEqual({ departmentId: 'east', ownerId: 'me' });
   });
 });

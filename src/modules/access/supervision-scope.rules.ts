@@ -21,3 +21,13 @@ export function supervisionFilterOutOfReach(
   }
   return undefined;
 }
+
+/**
+ * The caller's scope for supervision figures as the people they cover: admin and auditor everyone,
+ * a manager their department, a seller themselves in their department (customerScope for these roles).
+ */
+export function supervisionPeople(caller: AuthUser): { departmentId: string | null; ownerId: string | null } {
+  if (caller.role === 'admin' || caller.role === 'auditor') return { departmentId: null, ownerId: null };
+  if (caller.role === 'manager') return { departmentId: caller.departmentId, ownerId: null };
+  return { departmentId: caller.departmentId, ownerId: caller.id };
+}

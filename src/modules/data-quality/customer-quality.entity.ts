@@ -8,6 +8,8 @@ import { CustomerEntity } from '../customers/customer.entity';
 @Entity('customer_quality')
 @Index('ix_customer_quality_recheck', ['recheckAt'], { where: 'recheck_at IS NOT NULL' })
 @Index('ix_customer_quality_failing', ['customerId'], { where: `failing <> '{}'` })
+@Index('ix_customer_quality_department_failing', ['departmentId', 'customerId'], { where: `failing <> '{}'` })
+@Index('ix_customer_quality_department_owner', ['departmentId', 'ownerId'])
 export class CustomerQualityEntity {
   @PrimaryColumn({ name: 'customer_id', type: 'uuid', primaryKeyConstraintName: 'PK_customer_quality' })
   customerId: string;
@@ -15,6 +17,16 @@ export class CustomerQualityEntity {
   @OneToOne(() => CustomerEntity, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_customer_quality_customer' })
   customer?: CustomerEntity;
+
+  /**
+   * The customer's department and owner when the result was computed (the job follows transfers
+   * within minutes): per-department figures then read this table alone, by index.
+   */
+  @Column({ name: 'department_id', type: 'uuid' })
+  departmentId: string;
+
+  @Column({ name: 'owner_id', type: 'uuid' })
+  ownerId: string;
 
   /** Rule codes failed (data-quality.rules QUALITY_RULES), in that order. */
   @Column({ type: 'varchar', length: 40, array: true, default: () => `'{}'` })

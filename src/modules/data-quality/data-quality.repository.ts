@@ -7,6 +7,8 @@ import { DUPLICATE_NAME_SIMILARITY, QualityRule } from './data-quality.rules';
 export interface SubjectRow {
   id: string;
   status: string;
+  departmentId: string;
+  ownerId: string;
   name: string;
   industry: string | null;
   kind: string | null;
@@ -31,6 +33,8 @@ export interface ContactRow {
 
 export interface QualityRow {
   customerId: string;
+  departmentId: string;
+  ownerId: string;
   failing: QualityRule[];
   incomplete: boolean;
   duplicateIds: string[];
@@ -48,8 +52,15 @@ export interface FailingRow {
   checkedAt: Date;
 }
 
+/** Whose results a caller reads, on the result table's own columns (null: no narrowing). */
+export interface PeopleScope {
+  departmentId: string | null;
+  ownerId: string | null;
+}
+
 export interface QualityListFilter {
   scope: ListScopeSql;
+  people: PeopleScope;
   departmentId?: string;
   ownerId?: string;
   rule?: QualityRule;
@@ -117,7 +128,7 @@ export class DataQualityRepository {
 
   subjects(ids: string[]): Promise<SubjectRow[]> {
     return this.query(
-      `SELECT c.id, c.status, c.name, c.industry, c.kind, c.stage, t.code AS "tierCode", t.contact_cadence_days AS "cadenceDays",
+      `SELECT c.id, c.status, c.department_id AS "departmentId", c.owner_id AS "ownerId", c.name, c.industry, c.kind, c.stage, t.code AS "tierCode", t.contact_cadence_days AS "cadenceDays",
               c.annual_revenue::text AS "annualRevenue", c.credit_code AS "creditCode", c.created_at AS "createdAt", c.updated_at AS "updatedAt",
               c.last_interaction_at AS "lastInteractionAt", c.reviewed_at AS "reviewedAt"
          FROM customers c LEFT JOIN tiers t ON t.id = c.tier_id
@@ -167,11 +178,12 @@ export class DataQualityRepository {
   async save(results: QualityRow[], now: Date): Promise<void> {
     if (results.length === 0) return;
     await this.query(
-      `INSERT INTO customer_quality (customer_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
-       SELECT r."customerId", r.failing, r.incomplete, r."duplicateIds", r."recheckAt", $2
-         FROM jsonb_to_recordset($1::jsonb) AS r("customerId" uuid, failing varchar(40)[], incomplete boolean, "duplicateIds" uuid[], "recheckAt" timestamptz)
+      `INSERT INTO customer_quality (customer_id, department_id, owner_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
+       SELECT r."customerId", r."departmentId", r."ownerId", r.failing, r.incomplete, r."duplicateIds", r."recheckAt", $2
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r("customerId" uuid, "departmentId" uuid, "ownerId" uuid, failing varchar(40)[], incomplete boolean, "duplicateIds" uuid[], "recheckAt" timestamptz)
        ON CONFLICT (customer_id) DO UPDATE
-          SET failing = excluded.failing, incomplete = excluded.incomplete, duplicate_ids = excluded.duplicate_ids,
+          SET department_id = excluded.department_id, owner_id = excluded.owner_id, failing = excluded.failing, incomplete = excluded.incomplete, duplicate_ids = excluded.duplicate_ids,
               recheck_at = excluded.recheck_at, checked_at = excluded.checked_at`,
       [JSON.stringify(results), now],
     );
@@ -201,38 +213,41 @@ export class DataQualityRepository {
       ])
       .where(filter.scope.where, filter.scope.params)
       .andWhere(`q.failing <> '{}'`);
+    // The stored department and owner repeat the scope on the result table, so its indexes drive the walk.
+    const departmentId = filter.departmentId ?? filter.people.departmentId;
+    const ownerId = filter.ownerId ?? filter.people.ownerId;
     if (filter.departmentId) qb.andWhere('c.department_id = :departmentId', { departmentId: filter.departmentId });
     if (filter.ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (departmentId) qb.andWhere('q.department_id = :qDepartmentId', { qDepartmentId: departmentId });
+    if (ownerId) qb.andWhere('q.owner_id = :qOwnerId', { qOwnerId: ownerId });
     if (filter.rule) qb.andWhere('CAST(:rule AS varchar) = ANY(q.failing)', { rule: filter.rule });
     if (filter.afterId) qb.andWhere('q.customer_id > CAST(:afterId AS uuid)', { afterId: filter.afterId });
     return qb.orderBy('q.customer_id', 'ASC').limit(filter.limit).getRawMany<FailingRow>();
   }
 
-  /** Per rule, per owner and per department over the scope: one pass over the scope's customers. */
-  async summary(scope: ListScopeSql, departmentId: string | undefined): Promise<{
+  /**
+   * Per rule, per owner and per department, from the result table alone (its department and
+   * owner columns repeat the customer's, kept by the job): one index range for a department.
+   */
+  async summary(people: PeopleScope): Promise<{
     rules: { rule: string; customers: number }[];
     owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[];
     departments: { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }[];
   }> {
-    const base = this.transactions.manager
-      .createQueryBuilder()
-      .from('customers', 'c')
-      .innerJoin('customer_quality', 'q', 'q.customer_id = c.id')
-      .select(['c.owner_id AS owner_id', 'c.department_id AS department_id', 'q.failing AS failing', 'q.incomplete AS incomplete'])
-      .where(scope.where, scope.params);
-    if (departmentId) base.andWhere('c.department_id = :departmentId', { departmentId });
-    const [scoped, params] = base.getQueryAndParameters();
+    const where = `($1::uuid IS NULL OR q.department_id = $1::uuid) AND ($2::uuid IS NULL OR q.owner_id = $2::uuid)`;
+    const params = [people.departmentId, people.ownerId];
     const owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[] = await this.query(
       `SELECT o.*, u.display_name AS "ownerName"
-         FROM (SELECT s.owner_id AS "ownerId", s.department_id AS "departmentId", count(*)::int AS customers,
-                      count(*) FILTER (WHERE s.failing <> '{}')::int AS failing, count(*) FILTER (WHERE NOT s.incomplete)::int AS complete
-                 FROM (${scoped}) s GROUP BY s.owner_id, s.department_id) o
+         FROM (SELECT q.owner_id AS "ownerId", q.department_id AS "departmentId", count(*)::int AS customers,
+                      count(*) FILTER (WHERE q.failing <> '{}')::int AS failing, count(*) FILTER (WHERE NOT q.incomplete)::int AS complete
+                 FROM customer_quality q WHERE ${where} GROUP BY q.department_id, q.owner_id) o
          JOIN users u ON u.id = o."ownerId"
         ORDER BY u.display_name, o."ownerId" LIMIT ${SUMMARY_OWNERS_MAX}`,
       params,
     );
     const rules: { rule: string; customers: number }[] = await this.query(
-      `SELECT r.rule, count(*)::int AS customers FROM (${scoped}) s CROSS JOIN LATERAL unnest(s.failing) AS r(rule) GROUP BY r.rule`,
+      `SELECT r.rule, count(*)::int AS customers FROM customer_quality q CROSS JOIN LATERAL unnest(q.failing) AS r(rule)
+        WHERE ${where} AND q.failing <> '{}' GROUP BY r.rule`,
       params,
     );
     const departmentNames: { id: string; name: string }[] = await this.query(`SELECT id, name FROM departments WHERE id = ANY($1::uuid[])`, [[...new Set(owners.map((o) => o.departmentId))]]);

@@ -4,7 +4,7 @@ import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, invalidCursor } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
-import { CustomerAccess, supervisionFilterOutOfReach } from '../access';
+import { CustomerAccess, supervisionFilterOutOfReach, supervisionPeople as peopleScope } from '../access';
 import { contactPiiPlace } from '../customers/contact-codec';
 import { COMPLETENESS_RULES, evaluateQuality, percentage, QUALITY_RULES, QualityRule } from './data-quality.rules';
 import { DataQualityRepository, QualityRow, SubjectRow } from './data-quality.repository';
@@ -53,6 +53,7 @@ export class DataQualityService {
       await this.requireReach(caller, query.departmentId, query.ownerId);
       const rows = await this.repository.list({
         scope: this.access.listScope(caller, 'c', ['active']),
+        people: peopleScope(caller),
         departmentId: query.departmentId,
         ownerId: query.ownerId,
         rule: query.rule,
@@ -72,7 +73,8 @@ export class DataQualityService {
   async summary(caller: AuthUser, query: DataQualitySummaryQueryDto): Promise<DataQualitySummaryDto> {
     return this.transactions.run(async () => {
       await this.requireReach(caller, query.departmentId, undefined);
-      const s = await this.repository.summary(this.access.listScope(caller, 'c', ['active']), query.departmentId);
+      const people = peopleScope(caller);
+      const s = await this.repository.summary({ departmentId: query.departmentId ?? people.departmentId, ownerId: people.ownerId });
       const counts = new Map(s.rules.map((r) => [r.rule, r.customers]));
       return {
         rules: QUALITY_RULES.map((rule) => ({ rule, customers: counts.get(rule) ?? 0 })),
@@ -128,6 +130,8 @@ export class DataQualityService {
       const result = evaluateQuality(this.subject(s, mine, duplicates.get(s.id) ?? []), now);
       results.push({
         customerId: s.id,
+        departmentId: s.departmentId,
+        ownerId: s.ownerId,
         failing: result.failing,
         incomplete: result.failing.some((rule: QualityRule) => COMPLETENESS_RULES.includes(rule)),
         duplicateIds: duplicates.get(s.id) ?? [],
@@ -139,7 +143,7 @@ export class DataQualityService {
     return all.length;
   }
 
-  private subject(s: SubjectRow, contacts: { status: string; isPrimary: boolean; mobile: string | null; mobileUnreadable: boolean }[], duplicateIds: string[]) {
+  private subject({ departmentId: _d, ownerId: _o, ...s }: SubjectRow, contacts: { status: string; isPrimary: boolean; mobile: string | null; mobileUnreadable: boolean }[], duplicateIds: string[]) {
     return { ...s, cadenceDays: s.cadenceDays === null ? null : Number(s.cadenceDays), contacts, duplicateIds };
   }
 

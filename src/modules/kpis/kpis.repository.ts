@@ -3,6 +3,12 @@ import { Transactions } from '../../database/transactions';
 import type { ListScopeSql } from '../access';
 import { emptyTotals, KpiTotals } from './kpi.rules';
 
+/**
+ * A follow-up due in the period may have been planned long before it: interactions this many days
+ * before the period are read for their next action. One planned further ahead is not counted.
+ */
+export const FOLLOW_UP_LOOKBACK_DAYS = 366;
+
 export type KpiGroupBy = 'owner' | 'department';
 
 export interface KpiQuery {
@@ -64,43 +70,62 @@ export class KpisRepository {
         `SELECT s.k, count(*) FILTER (WHERE s.created_at < ${to}) AS "customersOwned",
                 count(*) FILTER (WHERE ${inPeriod('s.created_at')}) AS "newCustomers",
                 count(*) FILTER (WHERE s.status = 'dormant' AND ${inPeriod('s.archived_at')}) AS "wentDormant",
-                count(*) FILTER (WHERE ${inPeriod('s.reactivated_at')}) AS reactivated,
-                count(q.customer_id) FILTER (WHERE s.status = 'active') AS "activeCustomers",
-                count(q.customer_id) FILTER (WHERE s.status = 'active' AND NOT q.incomplete) AS "completeCustomers"
-           FROM (${scoped}) s LEFT JOIN customer_quality q ON q.customer_id = s.id
+                count(*) FILTER (WHERE ${inPeriod('s.reactivated_at')}) AS reactivated
+           FROM (${scoped}) s
           GROUP BY s.k`,
         args,
       ),
     );
     add(
       await this.query(
-        `SELECT s.k, count(*) FILTER (WHERE ${inPeriod('i.occurred_at')}) AS interactions,
-                count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')}) AS "followUpsDue",
-                count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')} AND EXISTS (
-                  SELECT 1 FROM interactions n
-                   WHERE n.customer_id = i.customer_id AND n.id <> i.id AND n.occurred_at > i.occurred_at AND n.occurred_at <= i.next_action_due_at)) AS "followUpsOnTime"
-           FROM (${scoped}) s JOIN interactions i ON i.customer_id = s.id
-          WHERE ${inPeriod('i.occurred_at')} OR ${inPeriod('i.next_action_due_at')}
+        // Per customer through ix_interactions_customer: the work follows the group's customers, not the company's interactions.
+        `SELECT s.k, sum(x.interactions) AS interactions, sum(x.due) AS "followUpsDue", sum(x.on_time) AS "followUpsOnTime"
+           FROM (${scoped}) s
+           CROSS JOIN LATERAL (
+             SELECT count(*) FILTER (WHERE ${inPeriod('i.occurred_at')}) AS interactions,
+                    count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')}) AS due,
+                    count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')} AND EXISTS (
+                      SELECT 1 FROM interactions n
+                       WHERE n.customer_id = i.customer_id AND n.occurred_at > i.occurred_at AND n.occurred_at <= i.next_action_due_at AND n.id <> i.id)) AS on_time
+               FROM interactions i
+              WHERE i.customer_id = s.id AND i.occurred_at >= ${from}::timestamptz - interval '${FOLLOW_UP_LOOKBACK_DAYS} days' AND i.occurred_at < ${to}
+           ) x
           GROUP BY s.k`,
         args,
       ),
     );
     add(
       await this.query(
-        `SELECT s.k, count(*) FILTER (WHERE ${inPeriod('k.received_at')}) AS "complaintsReceived",
+        `SELECT s.k, sum(x."complaintsReceived") AS "complaintsReceived", sum(x."complaintsResolved") AS "complaintsResolved",
+                sum(x."complaintsResolvedOnTime") AS "complaintsResolvedOnTime", sum(x."resolutionMinutesSum") AS "resolutionMinutesSum",
+                sum(x."resolutionMinutesCount") AS "resolutionMinutesCount", sum(x."satisfactionSum") AS "satisfactionSum", sum(x."satisfactionCount") AS "satisfactionCount"
+           FROM (${scoped}) s
+           CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE ${inPeriod('k.received_at')}) AS "complaintsReceived",
                 count(*) FILTER (WHERE ${inPeriod('k.resolved_at')}) AS "complaintsResolved",
                 count(*) FILTER (WHERE ${inPeriod('k.resolved_at')} AND k.resolved_at <= k.due_at) AS "complaintsResolvedOnTime",
                 coalesce(sum(k.resolution_working_minutes) FILTER (WHERE ${inPeriod('k.resolved_at')}), 0) AS "resolutionMinutesSum",
                 count(k.resolution_working_minutes) FILTER (WHERE ${inPeriod('k.resolved_at')}) AS "resolutionMinutesCount",
                 coalesce(sum(k.satisfaction) FILTER (WHERE ${inPeriod('k.verified_at')}), 0) AS "satisfactionSum",
                 count(k.satisfaction) FILTER (WHERE ${inPeriod('k.verified_at')}) AS "satisfactionCount"
-           FROM (${scoped}) s JOIN complaints k ON k.customer_id = s.id
-          WHERE ${inPeriod('k.received_at')} OR ${inPeriod('k.resolved_at')} OR ${inPeriod('k.verified_at')}
+           FROM complaints k
+          WHERE k.customer_id = s.id AND k.received_at < ${to}
+           ) x
           GROUP BY s.k`,
         args,
       ),
     );
     const people = [q.from, q.to, q.people.userId, q.people.departmentId];
+    // Completeness now, from the data-quality results (their department and owner columns are the customers').
+    add(
+      await this.query(
+        `SELECT ${q.groupBy === 'owner' ? 'q.owner_id' : 'q.department_id'} AS k, count(*) AS "activeCustomers", count(*) FILTER (WHERE NOT q.incomplete) AS "completeCustomers"
+           FROM customer_quality q
+          WHERE ($1::uuid IS NULL OR q.owner_id = $1::uuid) AND ($2::uuid IS NULL OR q.department_id = $2::uuid)
+          GROUP BY 1`,
+        [q.people.userId, q.people.departmentId],
+      ),
+    );
     const reach = (user: string) => `($3::uuid IS NULL OR ${user}.id = $3::uuid) AND ($4::uuid IS NULL OR ${user}.department_id = $4::uuid)`;
     const side = (user: string) => (q.groupBy === 'owner' ? `${user}.id` : `${user}.department_id`);
     // A department counts only what crosses its boundary; a person, every move to or from them.

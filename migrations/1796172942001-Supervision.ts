@@ -1,15 +1,19 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Supervision for managers (issue 17): each active customer's data-quality result, kept by a job;
- * review rounds, their tasks and department schedules; region, landline and reviewed_at on customers.
- * The trigram index on normalised names serves the suspected-duplicate rule (similarity ≥ 0.8).
+ * Supervision for managers (issue 17): each active customer's data-quality result (with its
+ * department and owner, so per-department figures read this table alone), kept by a job; review
+ * rounds, their tasks and department schedules; region, landline and reviewed_at on customers;
+ * indexes the job's change detection reads (contacts.updated_at, interactions.created_at). The
+ * trigram index on normalised names serves the suspected-duplicate rule (similarity ≥ 0.8).
  */
-export class Supervision1796171574649 implements MigrationInterface {
-  name = 'Supervision1796171574649';
+export class Supervision1796172942001 implements MigrationInterface {
+  name = 'Supervision1796172942001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE "customer_quality" ("customer_id" uuid NOT NULL, "failing" character varying(40) array NOT NULL DEFAULT '{}', "incomplete" boolean NOT NULL DEFAULT false, "duplicate_ids" uuid array NOT NULL DEFAULT '{}', "recheck_at" TIMESTAMP WITH TIME ZONE, "checked_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_customer_quality" PRIMARY KEY ("customer_id"))`);
+    await q.query(`CREATE TABLE "customer_quality" ("customer_id" uuid NOT NULL, "department_id" uuid NOT NULL, "owner_id" uuid NOT NULL, "failing" character varying(40) array NOT NULL DEFAULT '{}', "incomplete" boolean NOT NULL DEFAULT false, "duplicate_ids" uuid array NOT NULL DEFAULT '{}', "recheck_at" TIMESTAMP WITH TIME ZONE, "checked_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_customer_quality" PRIMARY KEY ("customer_id"))`);
+    await q.query(`CREATE INDEX "ix_customer_quality_department_owner" ON "customer_quality"  ("department_id", "owner_id") `);
+    await q.query(`CREATE INDEX "ix_customer_quality_department_failing" ON "customer_quality"  ("department_id", "customer_id") WHERE failing <> '{}'`);
     await q.query(`CREATE INDEX "ix_customer_quality_failing" ON "customer_quality"  ("customer_id") WHERE failing <> '{}'`);
     await q.query(`CREATE INDEX "ix_customer_quality_recheck" ON "customer_quality"  ("recheck_at") WHERE recheck_at IS NOT NULL`);
     await q.query(`CREATE TABLE "data_quality_watermarks" ("name" character varying(40) NOT NULL, "computed_from" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_data_quality_watermarks" PRIMARY KEY ("name"))`);
@@ -69,6 +73,8 @@ export class Supervision1796171574649 implements MigrationInterface {
     await q.query(`DROP TABLE "data_quality_watermarks"`);
     await q.query(`DROP INDEX "public"."ix_customer_quality_recheck"`);
     await q.query(`DROP INDEX "public"."ix_customer_quality_failing"`);
+    await q.query(`DROP INDEX "public"."ix_customer_quality_department_failing"`);
+    await q.query(`DROP INDEX "public"."ix_customer_quality_department_owner"`);
     await q.query(`DROP TABLE "customer_quality"`);
   }
 }
