@@ -97,8 +97,8 @@ describe('query plans on 50,000 customers', () => {
       await fillAuditLog(clients[0]);
       // Data-quality results as the job would leave them (issue 17): a third failing contact timeliness, one in twenty incomplete.
       await clients[0].query(
-        `INSERT INTO customer_quality (customer_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
-         SELECT id, CASE WHEN random() < 0.05 THEN '{missing_industry}' WHEN random() < 0.33 THEN '{contact_overdue}' ELSE '{}' END::varchar[],
+        `INSERT INTO customer_quality (customer_id, department_id, owner_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
+         SELECT id, department_id, owner_id, CASE WHEN random() < 0.05 THEN '{missing_industry}' WHEN random() < 0.33 THEN '{contact_overdue}' ELSE '{}' END::varchar[],
                 false, '{}', now() + random() * interval '30 days', now()
            FROM customers WHERE status = 'active'`,
       );
