@@ -40,6 +40,6 @@ export class DataQualityController {
   @ApiOperation({ operationId: 'recomputeDataQuality', summary: 'Run the data-quality job now (it also runs every minute): changed customers, or all with full' })
   @ApiOkResponse({ type: RecomputeResultDto })
   recomputeDataQuality(@Body() dto: RecomputeDataQualityDto): Promise<RecomputeResultDto> {
-    return this.dataQuality.recompute(dto.full ?? false);
+    return this.dataQuality.recompute(dto.full);
   }
 }

@@ -43,10 +43,9 @@ export class DataQualitySummaryQueryDto {
 }
 
 export class RecomputeDataQualityDto {
-  @ApiPropertyOptional({ default: false, description: 'Every active customer, not only those changed since the last run (after a tier\'s cadence changed)' })
-  @IsOptional()
+  @ApiProperty({ description: 'true: every active customer (after a tier\'s cadence changed); false: those changed since the last run, as the job does' })
   @IsBoolean()
-  full?: boolean;
+  full: boolean;
 }
 
 export class FailingCustomerDto {

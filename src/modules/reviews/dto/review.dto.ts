@@ -1,6 +1,5 @@
 import { INT32_MAX } from '../../../common/http/numbers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { IsOptional } from '../../../common/http/optional';
@@ -161,7 +160,6 @@ export class PutReviewScheduleDto {
   cadence: ReviewCadence;
 
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 90, example: 7, description: 'Days each scheduled round gives owners' })
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(90)
