@@ -134,6 +134,8 @@ export const MERGEABLE_FIELDS = [
   'kind',
   'industry',
   'scale',
+  'region',
+  'landline',
   'source',
   'stage',
   'importance',
