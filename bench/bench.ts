@@ -12,7 +12,10 @@
  *   BENCH_CONNECTIONS  20    BENCH_SECONDS 15 per scenario    BENCH_WARMUP_SECONDS 3
  *   BENCH_POOL_SIZE    pool of the bare handler (default DB_POOL_SIZE or 10, the service's default)
  *   BENCH_ONLY         comma-separated scenario keys to run (byid-sales, byid-manager, list, search, search-admin, search4, chain-1, chain-10, chain-50,
- *                      due, complaints, audit, write, bare, oneshots)
+ *                      due, complaints, audit, write, bare, oneshots, dq-summary, dq-list, kpis, kpis-department)
+ *   The supervision scenarios (issue 17) need data-quality results: before them the bench runs the
+ *   data-quality job once in full (POST /data-quality/recompute, admin) unless BENCH_SKIP_RECOMPUTE=1;
+ *   on 1 M customers that first pass takes minutes (it decrypts every contact's mobile).
  *
  * Prints one markdown table (requests per second, p50, p95 and p99 computed from every response's
  * latency, errors, peak RSS), the ratio of the service's by-id throughput to the bare handler's,
@@ -511,8 +514,20 @@ async function main(): Promise<void> {
   if (first.status !== 200) throw new Error(`list failed (${first.status}): ${JSON.stringify(first.data)}`);
   const secondPage = first.data.nextCursor ? `&cursor=${encodeURIComponent(first.data.nextCursor)}` : '';
 
+  if (['dq-summary', 'dq-list', 'kpis', 'kpis-department'].some(wanted) && env.BENCH_SKIP_RECOMPUTE !== '1') {
+    const started = Date.now();
+    const run = await call<{ checked: number }>('POST', '/data-quality/recompute', tokens.admin, { full: true });
+    console.error(`data-quality results: ${run.status === 200 ? `${run.data.checked} customers` : `HTTP ${run.status}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  // A quarter ending now: the period a manager's KPI review asks for.
+  const quarter = `from=${encodeURIComponent(new Date(Date.now() - 91 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date().toISOString())}`;
+
   const p = (path: string) => `/api/v1${path}`;
   const scenarios: Scenario[] = [
+    { key: 'dq-summary', name: 'GET /data-quality/summary, manager (whole department)', token: tokens.manager, paths: [p('/data-quality/summary')] },
+    { key: 'dq-list', name: 'GET /data-quality?rule=contact_overdue, manager', token: tokens.manager, paths: [p('/data-quality?rule=contact_overdue&limit=50')] },
+    { key: 'kpis', name: 'GET /kpis?from&to (a quarter) groupBy=owner, manager', token: tokens.manager, paths: [p(`/kpis?${quarter}`)] },
+    { key: 'kpis-department', name: 'GET /kpis?from&to (a quarter) groupBy=department, manager', token: tokens.manager, paths: [p(`/kpis?${quarter}&groupBy=department`)] },
     { key: 'byid-sales', name: 'GET /customers/:id, owning sales user', token: tokens.sales, paths: f.ownIds.map((id) => p(`/customers/${id}`)) },
     { key: 'byid-manager', name: 'GET /customers/:id, department manager (audited pii.read)', token: tokens.manager, paths: f.departmentIds.map((id) => p(`/customers/${id}`)) },
     { key: 'list', name: `GET /customers?stage&tagIds, 2nd page, manager`, token: tokens.manager, paths: [p(`/customers?${listQuery}${secondPage}`)] },

@@ -24,6 +24,9 @@ import { ComplaintsModule } from './modules/complaints/complaints.module';
 import { TiersModule } from './modules/tiers/tiers.module';
 import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
+import { DataQualityModule } from './modules/data-quality';
+import { KpisModule } from './modules/kpis/kpis.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { RequestsModule } from './modules/requests/requests.module';
 
 export interface Runtime {
@@ -78,6 +81,9 @@ export class AppModule {
         ApprovalsModule,
         TransfersModule,
         ExportsModule,
+        DataQualityModule,
+        KpisModule,
+        ReviewsModule,
         HealthModule,
       ],
     };

@@ -100,6 +100,7 @@ interface Ids {
   tagGroup: string;
   tag: string;
   tier: string;
+  review: string;
 }
 
 let t: TestApp;
@@ -143,6 +144,8 @@ function pathId(path: string): string {
     tiers: ids.tier,
     transfers: ids.transfer,
     users: ids.user,
+    reviews: ids.review,
+    schedules: ids.department,
     days: '2026-10-01',
   };
   if (!(segment in bySegment)) throw new Error(`no real id for the path parameter of ${path}: add one`);
@@ -518,6 +521,7 @@ beforeAll(async () => {
   const group = await record('tag group', w.admin.api.POST('/api/v1/tag-groups', { body: { name: '模糊测试组' } }));
   const tag = await record('tag', w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: group.id } }, body: { name: '模糊标签' } }));
   const tiers = await record('tiers', w.admin.api.GET('/api/v1/tiers'));
+  const review = await record('review round', w.managerEast.api.POST('/api/v1/reviews', { body: { scope: 'all', dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() } }));
   const victim = await t.userClient('sales', { departmentId: w.east });
   ids = {
     customer: customer.id,
@@ -533,6 +537,7 @@ beforeAll(async () => {
     tagGroup: group.id,
     tag: tag.id,
     tier: tiers[0].id,
+    review: review.id,
   };
   const roles: Actor[] = [w.admin, w.salesEast1, w.managerEast, w.service, w.auditor, w.marketing];
   const roleTokens = new Map<Actor, string>();

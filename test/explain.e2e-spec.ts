@@ -17,7 +17,7 @@ import { DATA_KEY, startTestApp, TestApp } from './support/test-app';
 
 const CUSTOMERS = 50_000;
 const PASSWORD = 'explain-test-password';
-const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'requests'];
+const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'requests', 'customer_quality'];
 const TRANSACTION_CONTROL = /^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s)/i;
 
 interface Recorded {
@@ -122,6 +122,14 @@ describe('query plans on 50,000 customers', () => {
       await seedComplaints(clients[0], world, CUSTOMERS / 10, 10_000);
       await fillAuditLog(clients[0]);
       await seedRequests(clients[0]);
+      // Data-quality results as the job would leave them (issue 17): a third failing contact timeliness, one in twenty incomplete.
+      await clients[0].query(
+        `INSERT INTO customer_quality (customer_id, department_id, owner_id, failing, incomplete, duplicate_ids, recheck_at, checked_at)
+         SELECT id, department_id, owner_id, CASE WHEN random() < 0.05 THEN '{missing_industry}' WHEN random() < 0.33 THEN '{contact_overdue}' ELSE '{}' END::varchar[],
+                false, '{}', now() + random() * interval '30 days', now()
+           FROM customers WHERE status = 'active'`,
+      );
+      await clients[0].query(`UPDATE customer_quality SET incomplete = true WHERE failing = '{missing_industry}'`);
       await clients[0].query('VACUUM (ANALYZE)');
     } finally {
       for (const client of clients) client.release();
@@ -229,6 +237,8 @@ describe('query plans on 50,000 customers', () => {
     return problems;
   }
 
+  const quarter = () => new URLSearchParams({ from: new Date(Date.now() - 91 * DAY_MS).toISOString(), to: new Date().toISOString() }).toString();
+
   interface Scenario {
     name: string;
     role: string;
@@ -259,6 +269,14 @@ describe('query plans on 50,000 customers', () => {
     { name: 'overdue requests assigned to me, sales', role: 'sales', method: 'GET', path: () => '/requests?queue=mine&overdue=true' },
     { name: 'overdue requests of the department queue, manager', role: 'manager', method: 'GET', path: () => '/requests?queue=department&overdue=true' },
     { name: 'common issues of the department, manager', role: 'manager', method: 'GET', path: () => '/requests/topics' },
+    // supervision (issue 17)
+    { name: 'failing data-quality rules in the department, manager', role: 'manager', method: 'GET', path: () => '/data-quality?limit=20' },
+    { name: 'customers failing one data-quality rule, manager', role: 'manager', method: 'GET', path: () => '/data-quality?rule=contact_overdue&limit=20' },
+    { name: 'data-quality summary of the department, manager', role: 'manager', method: 'GET', path: () => '/data-quality/summary' },
+    { name: 'data-quality of own customers, sales', role: 'sales', method: 'GET', path: () => '/data-quality' },
+    { name: 'KPIs of the department for a quarter, per owner, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}` },
+    { name: 'KPIs of the department for a quarter, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}&groupBy=department` },
+    { name: 'own KPIs for a quarter, sales', role: 'sales', method: 'GET', path: () => `/kpis?${quarter()}` },
   ];
 
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {

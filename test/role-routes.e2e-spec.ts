@@ -23,7 +23,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Json = Record<string, unknown>;
 
 /** A path segment naming one of these records, followed by a path parameter, names its id. */
-const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'requests', 'approvals', 'transfers', 'exports'];
+const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'requests', 'approvals', 'transfers', 'exports', 'reviews'];
 /** A request-body property naming one of these records (customerId, customerIds, survivorId, mergedIds, newPrimaryContactId …). */
 const RECORD_BODY_PROPERTY = /(customer|contact|interaction|complaint|approval|transfer|export|survivor|merged)Ids?$/i;
 
@@ -109,6 +109,8 @@ const SEES_APPROVAL: readonly ActorName[] = ['admin', 'adminWest', 'auditorEast'
 const SEES_TRANSFER: readonly ActorName[] = SEES_CUSTOMER;
 /** An export requested by salesEast1: requester, admins, auditors. */
 const SEES_EXPORT: readonly ActorName[] = ['admin', 'adminWest', 'auditorEast', 'auditorWest', 'salesEast1'];
+/** A review round of East (issue 17): admins, auditors, East's manager, and salesEast1 who has tasks in it. */
+const SEES_REVIEW: readonly ActorName[] = ['admin', 'adminWest', 'auditorEast', 'auditorWest', 'managerEast', 'salesEast1'];
 /** A customer whose owner was deactivated (succession): as the customer, without salesEast1 who is not its owner. */
 const SEES_ORPHAN: readonly ActorName[] = SEES_CUSTOMER.filter((n) => n !== 'salesEast1');
 
@@ -116,7 +118,7 @@ const SEES_ORPHAN: readonly ActorName[] = SEES_CUSTOMER.filter((n) => n !== 'sal
 // The case table: one row per operation, keyed "METHOD path"
 // ---------------------------------------------------------------------------------------------
 
-type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'request' | 'approval' | 'transfer' | 'export';
+type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'request' | 'approval' | 'transfer' | 'export' | 'review';
 
 /** The records a case works on. */
 interface Subjects {
@@ -132,6 +134,8 @@ interface Subjects {
   approval: string;
   transfer: string;
   export: string;
+  /** A review round of East opened by its manager. */
+  review: string;
   /** The deactivated owner of `customer`, for succession. */
   formerOwner?: string;
 }
@@ -232,6 +236,7 @@ const CASES: Record<string, Case> = {
   },
   'POST /api/v1/customers/{id}/tags': { subject: 'customer', write: true, may: roles('admin', 'manager', 'sales', 'marketing'), body: () => ({ add: [tagId] }) },
   'PUT /api/v1/customers/{id}/tier': { subject: 'customer', write: true, may: roles('admin', 'manager'), body: () => ({ tierId, reason: '年采购额增长' }) },
+  'POST /api/v1/customers/{id}/review': { subject: 'customer', write: true, may: only('salesEast1'), body: () => ({ confirmed: true }) },
   'GET /api/v1/customers/{id}/tier-history': { subject: 'customer', write: false, may: roles('admin', 'manager', 'sales', 'auditor') },
   'POST /api/v1/customers/tags/bulk': {
     subject: 'customer',
@@ -408,6 +413,8 @@ const CASES: Record<string, Case> = {
 
   // exports (requested by salesEast1, approved by the East manager)
   'GET /api/v1/exports/{id}': { subject: 'export', write: false, may: anyone },
+  // reviews (issue 17)
+  'GET /api/v1/reviews/{id}': { subject: 'review', write: false, may: anyone },
   'GET /api/v1/exports/{id}/customer-ids': { subject: 'export', write: false, may: anyone },
   // The file is the requester's alone: for everyone else it does not exist.
   'GET /api/v1/exports/{id}/download': { subject: 'export', write: false, may: only('salesEast1'), visibleTo: ['salesEast1'] },
@@ -422,6 +429,8 @@ function visibleTo(c: Case, s: Subjects): readonly ActorName[] {
       return SEES_TRANSFER;
     case 'export':
       return SEES_EXPORT;
+    case 'review':
+      return SEES_REVIEW;
     default:
       return s.consented ? [...SEES_CUSTOMER, 'marketingEast', 'marketingWest'] : SEES_CUSTOMER;
   }
@@ -718,6 +727,7 @@ async function makeSubjects(withConsent: boolean): Promise<Subjects> {
     approval: '',
     transfer: '',
     export: '',
+    review: '',
   };
 }
 
@@ -770,6 +780,7 @@ beforeAll(async () => {
   const byManager = await call(P.managerEast, 'POST', `/api/v1/approvals/${requested.approvalId}/approve`, { comment: '同意导出' });
   if (byManager.status !== 200) await must(P.admin, 'POST', `/api/v1/approvals/${requested.approvalId}/approve`, { comment: '同意导出' });
   plain.export = requested.id as string;
+  plain.review = (await must(P.managerEast, 'POST', '/api/v1/reviews', { scope: 'all', dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() })).id as string;
 }, 120_000);
 afterAll(() => t.close());
 
@@ -806,7 +817,7 @@ describe('the route list comes from the contract', () => {
 describe('every actor on every route: reads', () => {
   const groups: [string, Kind[]][] = [
     ['a customer and what hangs off it', ['customer', 'contact', 'interaction', 'complaint', 'request']],
-    ['an approval, a transfer, an export', ['approval', 'transfer', 'export']],
+    ['an approval, a transfer, an export, a review round', ['approval', 'transfer', 'export', 'review']],
   ];
   it.each(groups)('reading %s: 404 unless visible, 403 without data unless allowed', async (_, kinds) => {
     expect(await runCases(keysOf(false, kinds), everyone(), plain)).toEqual([]);

@@ -1,3 +1,5 @@
+import { CustomerQualityEntity, DataQualityWatermarkEntity } from '../modules/data-quality/customer-quality.entity';
+import { ReviewRoundEntity, ReviewScheduleEntity, ReviewTaskEntity } from '../modules/reviews/review.entity';
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditEntityIndexEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
 import { AuditCheckpointEntity } from '../modules/audit/audit-checkpoint.entity';
@@ -58,4 +60,9 @@ export const ENTITIES = [
   RequestEventEntity,
   RequestDispatchRuleEntity,
   IdempotencyKeyEntity,
+  CustomerQualityEntity,
+  DataQualityWatermarkEntity,
+  ReviewRoundEntity,
+  ReviewTaskEntity,
+  ReviewScheduleEntity,
 ];

@@ -154,6 +154,14 @@ export class CustomerAccess {
     };
   }
 
+  /**
+   * For figures (KPIs): the caller's customers in every live status, the archive included, since a
+   * count shows no record. Lists of records use listScope.
+   */
+  figureScope(caller: AuthUser, alias: string): ListScopeSql {
+    return this.scopeSql(caller, alias, ['active', 'dormant', 'archived']);
+  }
+
   private scopeSql(caller: AuthUser, alias: string, visible: readonly string[]): ListScopeSql {
     const parts = [visible.length > 0 ? `${alias}.status IN (:...scopeStatuses)` : 'FALSE'];
     const params: Record<string, unknown> = { scopeStatuses: visible };

@@ -5,3 +5,4 @@ export { COMMERCIAL_FIELDS, isAuditedPiiRead, lostOwnership, OWNER_ROLES, seesCo
 export type { CommercialField, LostOwnershipReason } from './access.rules';
 export type { CustomerAccessRow, CustomerAction } from './access.rules';
 export { tagIdsIn, viewHistoryEntry } from './history-view.rules';
+export { SUPERVISION_ROLES, supervisionFilterOutOfReach, supervisionPeople } from './supervision-scope.rules';

@@ -15,6 +15,7 @@ export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 @Index('uq_contacts_primary', ['customerId'], { unique: true, where: 'is_primary' })
 @Index('uq_contacts_mobile', ['mobileHash'], { unique: true, where: `mobile_hash IS NOT NULL AND status = 'active'` })
 @Index('uq_contacts_email', ['emailHash'], { unique: true, where: `email_hash IS NOT NULL AND status = 'active'` })
+@Index('ix_contacts_updated', ['updatedAt'])
 @Index('ix_contacts_wechat', ['wechatHash'], { where: 'wechat_hash IS NOT NULL' })
 export class ContactEntity {
   @PrimaryGeneratedColumn('uuid')

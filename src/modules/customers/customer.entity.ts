@@ -46,6 +46,8 @@ export interface CustomerNeeds {
 @Index('ix_customers_search_grams', { synchronize: false }) // GIN over customer_search_grams(name, short_name), by migration
 @Index('ix_customers_dormancy', { synchronize: false })
 @Index('ix_customers_tier', ['tierId'])
+@Index('ix_customers_name_normalized_trgm', { synchronize: false }) // gin trigram: suspected duplicates
+@Index('ix_customers_landline', ['landline'], { where: 'landline IS NOT NULL' })
 @Index('ix_customers_merged_into', { synchronize: false }) // partial: only merged customers
 @Index('ix_customers_follow_up', ['status', 'nextFollowUpAt', 'id'])
 @Index('ix_customers_owner_follow_up', ['ownerId', 'status', 'nextFollowUpAt', 'id'])
@@ -152,6 +154,18 @@ export class CustomerEntity {
 
   @Column({ name: 'potential_score', type: 'smallint', nullable: true })
   potentialScore: number | null;
+
+  /** 地区: where the customer is; suspected duplicates are looked for among customers of one region. */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  region: string | null;
+
+  /** 座机: the company's switchboard, digits only (area code first); a shared one suggests a duplicate record. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  landline: string | null;
+
+  /** When the owner last confirmed the record is current (a periodic review, issue 17). */
+  @Column({ name: 'reviewed_at', type: 'timestamptz', nullable: true })
+  reviewedAt: Date | null;
 
   /** Due date of the next action recorded on the latest interaction. */
   @Column({ name: 'next_action_due_at', type: 'timestamptz', nullable: true })

@@ -24,6 +24,8 @@ export function toCustomerSummary(c: CustomerEntity, tags: CustomerTagDto[] = []
     kind: c.kind,
     industry: c.industry,
     scale: c.scale,
+    region: c.region,
+    landline: c.landline,
     source: c.source,
     stage: c.stage,
     importance: c.importance,

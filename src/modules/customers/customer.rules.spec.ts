@@ -211,7 +211,7 @@ describe('expectedVersion', () => {
 });
 
 describe('mergeFields', () => {
-  const blank: Record<string, unknown> = { shortName: null, kind: 'organization', industry: null, scale: null, source: 'other', stage: 'potential', importance: 3, needs: {}, notes: null, creditCode: null, annualRevenue: null, cooperationSince: null, potentialScore: null, tierId: null };
+  const blank: Record<string, unknown> = { shortName: null, kind: 'organization', industry: null, scale: null, region: null, landline: null, source: 'other', stage: 'potential', importance: 3, needs: {}, notes: null, creditCode: null, annualRevenue: null, cooperationSince: null, potentialScore: null, tierId: null };
   const survivor = { ...blank, id: 's', industry: '制造', notes: null } as Parameters<typeof mergeFields>[0];
   const other = { ...blank, id: 'o', industry: '零售', notes: '老客户', needs: { budgetRange: '100 万' }, scale: '500+' } as Parameters<typeof mergeFields>[0];
 

@@ -53,6 +53,13 @@ export function normalizeMobile(raw: string): string | undefined {
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
+/** A landline as compared for duplicates: digits only, a leading +86 / 0086 dropped; undefined when too short to mean anything. */
+export function normalizeLandline(raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const digits = raw.replace(/\D/g, '').replace(/^(?:0086|86)(?=\d{9,})/, '0');
+  return digits.length >= 7 ? digits : undefined;
+}
+
 const MAX_EMAIL_LENGTH = 254; // RFC 5321 path limit minus the angle brackets
 const EMAIL = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
 
@@ -127,6 +134,8 @@ export const MERGEABLE_FIELDS = [
   'kind',
   'industry',
   'scale',
+  'region',
+  'landline',
   'source',
   'stage',
   'importance',

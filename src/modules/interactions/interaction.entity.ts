@@ -15,6 +15,7 @@ export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
 @Check('ck_interactions_corrected', `(version = 1) = (corrected_at IS NULL)`)
 @Check('ck_interactions_channel', `channel IN ('phone', 'email', 'visit', 'meeting', 'wecom', 'social', 'online')`)
 @Index('ix_interactions_customer', ['customerId', 'occurredAt', 'id'])
+@Index('ix_interactions_created', ['createdAt'])
 @Index('ix_interactions_occurred', ['occurredAt', 'id'])
 @Index('ix_interactions_author', ['authorId', 'occurredAt', 'id'])
 export class InteractionEntity {

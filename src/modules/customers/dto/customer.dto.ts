@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { normalizeLandline } from '../customer.rules';
 import { IsOptional } from '../../../common/http/optional';
 import { INT32_MAX, IsDecimal } from '../../../common/http/numbers';
 import { IsRfc3339DateTime, IsCalendarDate } from '../../../common/http/dates';
@@ -81,6 +82,25 @@ class CustomerFieldsDto {
   @IsString()
   @Length(0, 50)
   scale?: string;
+
+  @ApiPropertyOptional({ example: '上海', maxLength: 50, description: '地区: suspected duplicates are looked for among customers of one region' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  region?: string;
+
+  @ApiPropertyOptional({
+    example: '021-6234 5678',
+    maxLength: 30,
+    description: '座机, the company\'s switchboard: stored as digits only (area code first, +86 folded to 0); another active customer with the same one is a suspected duplicate',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? (normalizeLandline(value) ?? value) : value))
+  @IsString()
+  @Matches(/^\d{7,20}$/, { message: 'landline must be a phone number of 7 to 20 digits' })
+  @MaxLength(30)
+  landline?: string;
 
   @ApiPropertyOptional({ enum: CUSTOMER_SOURCES, example: 'exhibition' })
   @IsOptional()
@@ -324,6 +344,12 @@ export class CustomerSummaryDto {
 
   @ApiProperty({ maxLength: 50, type: String, nullable: true, example: '1000+' })
   scale: string | null;
+
+  @ApiProperty({ maxLength: 50, type: String, nullable: true, example: '上海' })
+  region: string | null;
+
+  @ApiProperty({ maxLength: 20, type: String, nullable: true, example: '02162345678', description: 'Digits only' })
+  landline: string | null;
 
   @ApiProperty({ enum: CUSTOMER_SOURCES, example: 'exhibition' })
   source: CustomerSource;

@@ -1,0 +1,2 @@
+export { DataQualityModule } from './data-quality.module';
+export { DataQualityService } from './data-quality.service';
