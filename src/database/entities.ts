@@ -20,6 +20,7 @@ import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.ent
 import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
+import { OpportunityEntity, OpportunityStageChangeEntity, OpportunityStageEntity } from '../modules/opportunities/opportunity.entity';
 
 /** Every entity, listed once for the data source, the migration tooling and the tests. */
 export const ENTITIES = [
@@ -57,4 +58,7 @@ export const ENTITIES = [
   RequestEventEntity,
   RequestDispatchRuleEntity,
   IdempotencyKeyEntity,
+  OpportunityStageEntity,
+  OpportunityEntity,
+  OpportunityStageChangeEntity,
 ];

@@ -63,6 +63,8 @@ export const ERROR_CATALOG = {
   EXPORT_REQUESTER_CHANGED: { status: 409, title: 'The requester\'s role or department changed since the export was requested' },
   // complaints
   INVALID_TRANSITION: { status: 409, title: 'The flow (of a complaint or request) does not allow this step now' },
+  // opportunities and attachments
+  FINAL_AMOUNT_REQUIRED: { status: 422, title: 'Winning an opportunity needs its final amount' },
   // idempotent writes
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed: retry shortly' },

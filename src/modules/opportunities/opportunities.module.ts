@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users';
+import { OpportunitiesController } from './opportunities.controller';
+import { OpportunitiesRepository } from './opportunities.repository';
+import { OpportunitiesService } from './opportunities.service';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [OpportunitiesController],
+  providers: [OpportunitiesRepository, OpportunitiesService],
+  exports: [OpportunitiesService],
+})
+export class OpportunitiesModule {}
