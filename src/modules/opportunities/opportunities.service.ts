@@ -57,7 +57,7 @@ function toDto(o: OpportunityEntity, outcome: OpportunityStageEntity['outcome'])
 }
 
 const snapshot = (o: OpportunityEntity) => {
-  const { createdAt: _c, updatedAt: _u, stageChangedAt: _s, outcome: _o, ...rest } = toDto(o, 'open');
+  const { createdAt: _c, updatedAt: _u, stageChangedAt: _s, outcome: _o, version: _v, ...rest } = toDto(o, 'open');
   return rest;
 };
 
