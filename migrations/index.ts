@@ -14,6 +14,7 @@ import { PartitionsForTheRuntimeRole1796400200000 } from './1796400200000-Partit
 import { AuditCheckpoints1796400300000 } from './1796400300000-AuditCheckpoints';
 import { RequestsAndIdempotency1796501537215 } from './1796501537215-RequestsAndIdempotency';
 import { Opportunities1796516160000 } from './1796516160000-Opportunities';
+import { ActivitiesAndAttachments1796516170000 } from './1796516170000-ActivitiesAndAttachments';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, RequestsAndIdempotency1796501537215, Opportunities1796516160000];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, RequestsAndIdempotency1796501537215, Opportunities1796516160000, ActivitiesAndAttachments1796516170000];

@@ -27,6 +27,7 @@ import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
 import { RequestsModule } from './modules/requests/requests.module';
 import { OpportunitiesModule } from './modules/opportunities';
+import { ActivitiesModule } from './modules/activities';
 
 export interface Runtime {
   config: AppConfig;
@@ -79,6 +80,7 @@ export class AppModule {
         IdempotencyModule,
         RequestsModule,
         OpportunitiesModule,
+        ActivitiesModule,
         ApprovalsModule,
         TransfersModule,
         ExportsModule,

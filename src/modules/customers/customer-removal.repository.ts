@@ -149,6 +149,14 @@ export class CustomerRemovalRepository {
        ON CONFLICT (customer_id, tag_id) DO NOTHING`,
       params,
     );
+    // Activities for a merged customer are for the survivor (a set, as tags are).
+    await this.query(
+      `INSERT INTO activity_customers (activity_id, customer_id)
+       SELECT DISTINCT activity_id, $1::uuid FROM activity_customers WHERE customer_id = ANY($2::uuid[])
+       ON CONFLICT (activity_id, customer_id) DO NOTHING`,
+      params,
+    );
+    await this.query(`DELETE FROM activity_customers WHERE customer_id = ANY($1::uuid[])`, [mergedIds]);
     const tags = await this.returning<MovedRow>(
       `DELETE FROM customer_tags WHERE customer_id = ANY($1::uuid[]) RETURNING tag_id::text AS id, customer_id::text AS "fromCustomerId"`,
       [mergedIds],

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AttachmentsService } from '../attachments';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { iso } from '../../common/http/iso';
@@ -63,7 +64,7 @@ const snapshot = (o: OpportunityEntity) => {
 
 /** 销售机会 (seed 004 §3.3): recorded on a customer, tracked through stages kept as data. */
 @Injectable()
-export class OpportunitiesService {
+export class OpportunitiesService implements OnModuleInit {
   constructor(
     private readonly cursors: Cursors,
     private readonly opportunities: OpportunitiesRepository,
@@ -71,7 +72,15 @@ export class OpportunitiesService {
     private readonly access: CustomerAccess,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly attachments: AttachmentsService,
   ) {}
+
+  onModuleInit(): void {
+    // Files of an opportunity reach whoever reaches the opportunity (404 for the rest).
+    this.attachments.registerParent('opportunity', {
+      require: async (caller, id, action) => ({ departmentId: (await this.requireVisible(caller, id, action)).departmentId }),
+    });
+  }
 
   async stages(): Promise<StageOutDto[]> {
     return (await this.opportunities.stages()).map((s) => ({ code: s.code, name: s.name, position: s.position, defaultProbability: s.defaultProbability, outcome: s.outcome }));

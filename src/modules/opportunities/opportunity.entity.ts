@@ -14,7 +14,7 @@ export type OpportunitySource = (typeof OPPORTUNITY_SOURCES)[number];
 @Check('ck_opportunity_stages_outcome', `outcome IN ('open', 'won', 'lost')`)
 @Check('ck_opportunity_stages_probability', `default_probability BETWEEN 0 AND 100`)
 export class OpportunityStageEntity {
-  @PrimaryColumn({ type: 'varchar', length: 30 })
+  @PrimaryColumn({ type: 'varchar', length: 30, primaryKeyConstraintName: 'PK_opportunity_stages' })
   code: string;
 
   @Column({ type: 'varchar', length: 50 })
@@ -47,7 +47,7 @@ export interface Competitor {
 @Index('ix_opportunities_owner', ['ownerId', 'createdAt', 'id'])
 @Index('ix_opportunities_department', ['departmentId', 'createdAt', 'id'])
 export class OpportunityEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_opportunities' })
   id: string;
 
   @Column({ name: 'customer_id', type: 'uuid' })
@@ -142,7 +142,7 @@ export class OpportunityEntity {
 @Index('ix_opportunity_stage_changes_opportunity', ['opportunityId', 'changedAt'])
 @Index('ix_opportunity_stage_changes_changed', ['changedAt'])
 export class OpportunityStageChangeEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_opportunity_stage_changes' })
   id: string;
 
   @Column({ name: 'opportunity_id', type: 'uuid' })
