@@ -36,7 +36,7 @@ describe('file names', () => {
   });
   it('sends Chinese names in RFC 5987 form with an ASCII fallback', () => {
     expect(contentDisposition('客户反馈 汇总.pdf')).toBe(
-      `attachment; filename="_______.pdf"; filename*=UTF-8''%E5%AE%A2%E6%88%B7%E5%8F%8D%E9%A6%88%20%E6%B1%87%E6%80%BB.pdf`,
+      `attachment; filename="____ __.pdf"; filename*=UTF-8''%E5%AE%A2%E6%88%B7%E5%8F%8D%E9%A6%88%20%E6%B1%87%E6%80%BB.pdf`,
     );
     expect(contentDisposition("it's (1).txt")).toBe(`attachment; filename="it's (1).txt"; filename*=UTF-8''it%27s%20%281%29.txt`);
   });
