@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiParam, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
@@ -13,8 +13,10 @@ import { AttachmentDto, ATTACHMENTS_PER_PARENT, AttachmentUploadDto } from './dt
 const OPPORTUNITY_READERS = ['admin', 'manager', 'sales', 'auditor'] as const;
 const OPPORTUNITY_WRITERS = ['admin', 'manager', 'sales'] as const;
 const ACTIVITY_READERS = ['admin', 'manager', 'sales', 'service', 'marketing', 'auditor'] as const;
-const ACTIVITY_WRITERS = ['admin', 'manager', 'sales', 'service', 'marketing'] as const;
+/** Those who plan activities add their material (service reads it). */
+const ACTIVITY_WRITERS = ['admin', 'manager', 'sales', 'marketing'] as const;
 
+const ATTACHMENT_ID = { name: 'attachmentId', schema: { type: 'string' as const, format: 'uuid', maxLength: 36 } };
 const problem = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } };
 const UPLOAD_REFUSALS = [
   { status: 413, description: 'PAYLOAD_TOO_LARGE: over ATTACHMENT_MAX_BYTES (default 20 MB)', content: problem },
@@ -68,6 +70,7 @@ export class AttachmentsController {
   }
 
   @Get('opportunities/:id/attachments/:attachmentId')
+  @ApiParam(ATTACHMENT_ID)
   @Roles(...OPPORTUNITY_READERS)
   @ApiOperation({ operationId: 'downloadOpportunityAttachment', summary: 'Stream the file (audited)' })
   @ApiProduces('application/octet-stream')
@@ -77,6 +80,7 @@ export class AttachmentsController {
   }
 
   @Delete('opportunities/:id/attachments/:attachmentId')
+  @ApiParam(ATTACHMENT_ID)
   @Roles(...OPPORTUNITY_WRITERS)
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteOpportunityAttachment', summary: 'Soft-delete an attachment (uploader, department manager or admin; audited)' })
@@ -101,6 +105,7 @@ export class AttachmentsController {
   }
 
   @Get('activities/:id/attachments/:attachmentId')
+  @ApiParam(ATTACHMENT_ID)
   @Roles(...ACTIVITY_READERS)
   @ApiOperation({ operationId: 'downloadActivityAttachment', summary: 'Stream the file (audited)' })
   @ApiProduces('application/octet-stream')
@@ -110,6 +115,7 @@ export class AttachmentsController {
   }
 
   @Delete('activities/:id/attachments/:attachmentId')
+  @ApiParam(ATTACHMENT_ID)
   @Roles(...ACTIVITY_WRITERS)
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteActivityAttachment', summary: 'Soft-delete an attachment (uploader, department manager or admin; audited)' })
