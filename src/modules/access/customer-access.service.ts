@@ -86,10 +86,12 @@ export class CustomerAccess {
   opportunityScope(caller: AuthUser, customerAlias: string, opportunityAlias: string): ListScopeSql {
     const base = this.listScope(caller, customerAlias, ['active', 'dormant', 'archived']);
     if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing' || caller.role === 'service') return base;
+    // Both halves lie in the caller's department, and an opportunity's department is always its
+    // customer's: saying so up front lets the list walk ix_opportunities_department.
     return {
       where:
-        `((${base.where}) OR (${customerAlias}.status = 'active' AND ${opportunityAlias}.owner_id = CAST(:scopeMe AS uuid) ` +
-        `AND ${opportunityAlias}.department_id = CAST(:scopeMyDepartment AS uuid)))`,
+        `${opportunityAlias}.department_id = CAST(:scopeMyDepartment AS uuid) AND ` +
+        `((${base.where}) OR (${customerAlias}.status = 'active' AND ${opportunityAlias}.owner_id = CAST(:scopeMe AS uuid)))`,
       params: { ...base.params, scopeMe: caller.id, scopeMyDepartment: caller.departmentId },
     };
   }
