@@ -182,7 +182,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_requests_kind: invalidValue('kind'),
   ck_opportunity_stages_outcome: invalidValue('outcome'),
   ck_activities_kind: invalidValue('kind'),
-  ck_activities_period: rule('VALIDATION_FAILED', 'endsAt must not be before startsAt', 'endsAt'),
+  ck_activities_period: rule('UNPROCESSABLE', 'endsAt must not be before startsAt', 'endsAt'),
   ck_activities_evaluation: invalidValue('evaluation'),
   ck_activities_outcome: rule('UNPROCESSABLE', 'an outcome has both happenedAt and evaluation', 'evaluation'),
   ck_attachments_parent_type: invalidValue('parentType'),
