@@ -294,7 +294,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exportIdleTimeoutMs: integer(env, 'EXPORT_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     corsOrigins: corsOrigins(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
-    attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1024, 1_073_741_824),
+    attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1024, 20 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     swaggerUi: bool(env, 'SWAGGER_UI', true),
     trustProxy: trustProxy(env),

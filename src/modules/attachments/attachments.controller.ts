@@ -8,7 +8,7 @@ import { IdParam } from '../../common/http/id-param';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import type { AttachmentParent } from './attachment.entity';
 import { AttachmentsService, type AttachmentDownload } from './attachments.service';
-import { AttachmentDto, ATTACHMENTS_PER_PARENT, AttachmentUploadDto } from './dto/attachment.dto';
+import { ATTACHMENT_DEFAULT_MAX_BYTES, AttachmentDto, ATTACHMENTS_PER_PARENT, AttachmentUploadDto } from './dto/attachment.dto';
 
 const OPPORTUNITY_READERS = ['admin', 'manager', 'sales', 'auditor'] as const;
 const OPPORTUNITY_WRITERS = ['admin', 'manager', 'sales'] as const;
@@ -24,7 +24,7 @@ const UPLOAD_REFUSALS = [
 ];
 const FILE = {
   description: 'The file, streamed; Content-Disposition carries the original name (RFC 5987 filename* for non-ASCII names); X-Content-SHA256 its hash',
-  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', maxLength: 1_073_741_824 } } },
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', maxLength: ATTACHMENT_DEFAULT_MAX_BYTES } } },
 };
 
 function send(reply: FastifyReply, file: AttachmentDownload): void {

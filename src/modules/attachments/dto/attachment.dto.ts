@@ -20,7 +20,7 @@ export class AttachmentDto {
   @ApiProperty({ maxLength: 100, example: 'application/pdf', description: 'Determined from the bytes' })
   contentType: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_073_741_824 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 20 * 1024 * 1024 })
   sizeBytes: number;
 
   @ApiProperty({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the file, hex' })
@@ -33,8 +33,16 @@ export class AttachmentDto {
   uploadedAt: string;
 }
 
+/** The default of ATTACHMENT_MAX_BYTES: what the contract states as the bound of a file. */
+export const ATTACHMENT_DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
 /** The multipart body of an upload, for the contract. */
 export class AttachmentUploadDto {
-  @ApiProperty({ type: 'string', format: 'binary', maxLength: 1_073_741_824, description: 'The file (one part named file); at most ATTACHMENT_MAX_BYTES (default 20 MB)' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    maxLength: ATTACHMENT_DEFAULT_MAX_BYTES,
+    description: 'The file (one part named file); at most ATTACHMENT_MAX_BYTES bytes (default 20 MB; one byte more is 413)',
+  })
   file: unknown;
 }
