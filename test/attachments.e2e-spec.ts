@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await startTestApp();
   w = await buildWorld(t);
 });
-afterAll(() => t.close());
+afterAll(() => t.close(), 60_000);
 
 const MB = 1024 * 1024;
 const LIMIT = 20 * MB;
@@ -75,6 +75,19 @@ async function uploadStreamed(actor: Actor, path: string, size: number, fileName
 
 async function download(actor: Actor, path: string): Promise<Response> {
   return fetch(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${await token(actor)}` } });
+}
+
+/**
+ * As a client should: a 503 (no database connection in time, on a loaded machine) is retried after
+ * its Retry-After, a few times. What is measured is unchanged: every transfer still streams.
+ */
+async function retryBusy(send: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await send();
+    if (r.status !== 503 || attempt === 4) return r;
+    await r.arrayBuffer();
+    await new Promise((done) => setTimeout(done, 1000 * Number(r.headers.get('retry-after') ?? 1)));
+  }
 }
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
@@ -147,7 +160,7 @@ describe('opportunity attachments', () => {
     const exact = await uploadStreamed(w.salesEast1, `/api/v1/opportunities/${o.id}/attachments`, LIMIT, 'exact.txt');
     expect(exact.status).toBe(201);
     expect(await exact.json()).toMatchObject({ sizeBytes: LIMIT, contentType: 'text/plain; charset=utf-8' });
-  });
+  }, 120_000);
 
   it('whoever cannot see the opportunity gets 404; roles without the commercial record 403; deletion by uploader or manager only', async () => {
     const o = await opportunityOf(w.salesEast1);
@@ -183,6 +196,7 @@ describe('memory stays flat', () => {
     setFlagsFromString('--expose_gc');
     const gc = runInNewContext('gc') as () => void;
     const o = await opportunityOf(w.salesEast1);
+    await token(w.salesEast1); // one login before the rush
     const used = () => {
       const m = process.memoryUsage();
       return m.heapUsed + m.arrayBuffers;
@@ -196,10 +210,14 @@ describe('memory stays flat', () => {
       peak = Math.max(peak, used());
     }, 250);
     try {
-      const uploads = await Promise.all(Array.from({ length: 10 }, (_, i) => uploadStreamed(w.salesEast1, `/api/v1/opportunities/${o.id}/attachments`, LIMIT, `批量-${i}.txt`)));
+      const uploads = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => retryBusy(() => uploadStreamed(w.salesEast1, `/api/v1/opportunities/${o.id}/attachments`, LIMIT, `批量-${i}.txt`))),
+      );
       const stored = (await Promise.all(uploads.map((r) => r.json()))) as { id: string; sizeBytes: number; sha256: string }[];
-      expect(uploads.map((r) => r.status)).toEqual(Array(10).fill(201));
-      const downloads = await Promise.all(stored.map((s) => download(w.salesEast1, `/api/v1/opportunities/${o.id}/attachments/${s.id}`)));
+      expect(uploads.map((r, i) => (r.status === 201 ? 201 : `${r.status} ${JSON.stringify(stored[i])}`))).toEqual(Array(10).fill(201));
+      const downloads = await Promise.all(stored.map((s) => retryBusy(() => download(w.salesEast1, `/api/v1/opportunities/${o.id}/attachments/${s.id}`))));
+      const refused = await Promise.all(downloads.filter((r) => r.status !== 200).map(async (r) => `${r.status} ${await r.text()}`));
+      expect(refused).toEqual([]);
       const hashes = await Promise.all(
         downloads.map(async (r) => {
           const hash = createHash('sha256');
@@ -219,5 +237,5 @@ describe('memory stays flat', () => {
     // 10 × 20 MB held anywhere (client or server) would be 200 MB; streaming keeps a few chunks per transfer.
     console.log(`memory: peak live growth ${grown.toFixed(1)} MB for 10 × 20 MB up and down`);
     expect(grown).toBeLessThan(60);
-  }, 240_000);
+  }, 480_000);
 });
