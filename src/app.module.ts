@@ -28,6 +28,8 @@ import { DataQualityModule } from './modules/data-quality';
 import { KpisModule } from './modules/kpis/kpis.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { RequestsModule } from './modules/requests/requests.module';
+import { OpportunitiesModule } from './modules/opportunities';
+import { ActivitiesModule } from './modules/activities';
 
 export interface Runtime {
   config: AppConfig;
@@ -78,6 +80,8 @@ export class AppModule {
         ComplaintsModule,
         IdempotencyModule,
         RequestsModule,
+        OpportunitiesModule,
+        ActivitiesModule,
         ApprovalsModule,
         TransfersModule,
         ExportsModule,

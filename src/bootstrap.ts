@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -98,6 +99,13 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     rateLimitOptions(config.rateLimit, app.get(JwtKeys), (key) => metrics.rateLimitRefused(key.startsWith('user:') ? 'user' : 'address')),
   );
   installMetrics(fastify, metrics, config.metricsToken);
+  // Attachments arrive as multipart/form-data, streamed: one file part per request, its size capped
+  // (past it the part is cut off and the upload answered 413). @fastify/busboy reads raw UTF-8 file names as UTF-8
+  // (Chinese names arrive intact, test/attachments.e2e-spec.ts), so there is no defParamCharset to set.
+  await app.register(multipart, {
+    throwFileSizeLimit: true,
+    limits: { fileSize: config.attachmentMaxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6, headerPairs: 50 },
+  });
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],

@@ -101,6 +101,10 @@ interface Ids {
   tag: string;
   tier: string;
   review: string;
+  opportunity: string;
+  activity: string;
+  opportunityAttachment: string;
+  activityAttachment: string;
 }
 
 let t: TestApp;
@@ -115,6 +119,8 @@ function idFor(name: string): string {
   if (/contact/.test(n)) return ids.contact;
   if (/customer|survivor|merged/.test(n)) return ids.customer;
   if (/interaction/.test(n)) return ids.interaction;
+  if (/opportunit/.test(n)) return ids.opportunity;
+  if (/activit/.test(n)) return ids.activity;
   if (/complaint/.test(n)) return ids.complaint;
   if (/request/.test(n)) return ids.request;
   if (/approval/.test(n)) return ids.approval;
@@ -147,6 +153,8 @@ function pathId(path: string): string {
     reviews: ids.review,
     schedules: ids.department,
     days: '2026-10-01',
+    opportunities: ids.opportunity,
+    activities: ids.activity,
   };
   if (!(segment in bySegment)) throw new Error(`no real id for the path parameter of ${path}: add one`);
   return bySegment[segment];
@@ -381,7 +389,7 @@ function setIn(target: Record<string, unknown>, keys: (string | number)[], value
 function buildRequest(op: Operation, field: Field | undefined, input: Input) {
   const params: Record<string, unknown> = {};
   for (const p of op.parameters) {
-    if (p.in === 'path') params[`path.${p.name}`] = pathId(op.path);
+    if (p.in === 'path') params[`path.${p.name}`] = p.name === 'attachmentId' ? (op.path.includes('/opportunities/') ? ids.opportunityAttachment : ids.activityAttachment) : pathId(op.path);
     else if (p.required) params[`${p.in}.${p.name}`] = validValue(p.name, p.schema);
   }
   let body: Record<string, unknown> | undefined = op.body ? validObject(op.body) : undefined;
@@ -523,7 +531,32 @@ beforeAll(async () => {
   const tiers = await record('tiers', w.admin.api.GET('/api/v1/tiers'));
   const review = await record('review round', w.managerEast.api.POST('/api/v1/reviews', { body: { scope: 'all', dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() } }));
   const victim = await t.userClient('sales', { departmentId: w.east });
+  const opportunity = await record(
+    'opportunity',
+    w.salesEast1.api.POST('/api/v1/customers/{id}/opportunities', {
+      params: { path: { id: customer.id } },
+      body: { title: '二期项目', source: 'referral', amount: 500000, expectedCloseDate: '2027-06-30', stage: 'lead', strategy: '跟进' },
+    }),
+  );
+  const activity = await record(
+    'activity',
+    w.salesEast1.api.POST('/api/v1/activities', {
+      body: { kind: 'visit_plan', title: '客户拜访', startsAt: new Date(Date.now() + 5 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 5.1 * 86_400_000).toISOString(), customerIds: [customer.id], plan: '介绍新品' },
+    }),
+  );
+  const salesToken = await tokenFor(t, w.salesEast1.username, `password-of-${w.salesEast1.username}`);
+  const attach = async (parent: string, id: string) => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')]), '资料.pdf');
+    const r = await fetch(`${t.baseUrl}/api/v1/${parent}/${id}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${salesToken}` }, body: form });
+    if (r.status !== 201) throw new Error(`setup: attachment: ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { id: string }).id;
+  };
   ids = {
+    opportunity: opportunity.id,
+    activity: activity.id,
+    opportunityAttachment: await attach('opportunities', opportunity.id),
+    activityAttachment: await attach('activities', activity.id),
     customer: customer.id,
     contact: customer.contacts[0].id,
     interaction: interaction.id,

@@ -17,7 +17,7 @@ import { DATA_KEY, startTestApp, TestApp } from './support/test-app';
 
 const CUSTOMERS = 50_000;
 const PASSWORD = 'explain-test-password';
-const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'requests', 'customer_quality'];
+const LARGE_TABLES = ['customers', 'contacts', 'interactions', 'complaints', 'complaint_events', 'customer_tags', 'requests', 'customer_quality', 'opportunities'];
 const TRANSACTION_CONTROL = /^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s)/i;
 
 interface Recorded {
@@ -130,6 +130,13 @@ describe('query plans on 50,000 customers', () => {
            FROM customers WHERE status = 'active'`,
       );
       await clients[0].query(`UPDATE customer_quality SET incomplete = true WHERE failing = '{missing_industry}'`);
+      // Sales opportunities (issue 16) on a fifth of the customers, owned as their customers are.
+      await clients[0].query(
+        `INSERT INTO opportunities (customer_id, owner_id, department_id, title, source, amount, expected_close_date, stage, probability, strategy, created_by, created_at)
+         SELECT c.id, c.owner_id, c.department_id, '机会 ' || left(c.name, 20), 'referral', 100000, current_date + (random() * 365)::int,
+                (ARRAY['lead', 'qualified', 'proposal', 'negotiation'])[1 + floor(random() * 4)::int], 25, '跟进', c.owner_id, c.created_at
+           FROM customers c WHERE random() < 0.2`,
+      );
       await clients[0].query('VACUUM (ANALYZE)');
     } finally {
       for (const client of clients) client.release();
@@ -277,12 +284,15 @@ describe('query plans on 50,000 customers', () => {
     { name: 'KPIs of the department for a quarter, per owner, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}` },
     { name: 'KPIs of the department for a quarter, manager', role: 'manager', method: 'GET', path: () => `/kpis?${quarter()}&groupBy=department` },
     { name: 'own KPIs for a quarter, sales', role: 'sales', method: 'GET', path: () => `/kpis?${quarter()}` },
+    { name: 'opportunities of the department, manager', role: 'manager', method: 'GET', path: () => '/opportunities' },
+    { name: 'own opportunities in a stage, sales', role: 'sales', method: 'GET', path: () => '/opportunities?stage=proposal' },
+    { name: 'opportunities of a customer, sales', role: 'sales', method: 'GET', path: () => `/opportunities?customerId=${fixtures.ownCustomer}` },
   ];
 
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {
     const { status, json, statements } = await statementsOf(role, method, path(), body?.());
     expect({ status, json: status < 300 ? 'ok' : json }).toEqual({ status: method === 'POST' ? 201 : 200, json: 'ok' });
-    expect(statements.some((s) => /\b(customers|contacts|interactions|complaints|customer_tags|audit_log)\b/.test(s.sql))).toBe(true);
+    expect(statements.some((s) => /\b(customers|contacts|interactions|complaints|customer_tags|audit_log|opportunities)\b/.test(s.sql))).toBe(true);
     expect(await sequentialScans(statements)).toEqual([]);
   });
 

@@ -23,7 +23,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Json = Record<string, unknown>;
 
 /** A path segment naming one of these records, followed by a path parameter, names its id. */
-const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'requests', 'approvals', 'transfers', 'exports', 'reviews'];
+const RECORD_SEGMENTS = ['customers', 'contacts', 'interactions', 'complaints', 'requests', 'approvals', 'transfers', 'exports', 'reviews', 'opportunities', 'activities'];
 /** A request-body property naming one of these records (customerId, customerIds, survivorId, mergedIds, newPrimaryContactId …). */
 const RECORD_BODY_PROPERTY = /(customer|contact|interaction|complaint|approval|transfer|export|survivor|merged)Ids?$/i;
 
@@ -111,6 +111,8 @@ const SEES_TRANSFER: readonly ActorName[] = SEES_CUSTOMER;
 const SEES_EXPORT: readonly ActorName[] = ['admin', 'adminWest', 'auditorEast', 'auditorWest', 'salesEast1'];
 /** A review round of East (issue 17): admins, auditors, East's manager, and salesEast1 who has tasks in it. */
 const SEES_REVIEW: readonly ActorName[] = ['admin', 'adminWest', 'auditorEast', 'auditorWest', 'managerEast', 'salesEast1'];
+/** An opportunity of the subject customer: as the customer, without service and marketing (no role of theirs reads the pipeline). */
+const SEES_OPPORTUNITY: readonly ActorName[] = ['admin', 'adminWest', 'managerEast', 'salesEast1', 'auditorEast', 'auditorWest'];
 /** A customer whose owner was deactivated (succession): as the customer, without salesEast1 who is not its owner. */
 const SEES_ORPHAN: readonly ActorName[] = SEES_CUSTOMER.filter((n) => n !== 'salesEast1');
 
@@ -118,7 +120,7 @@ const SEES_ORPHAN: readonly ActorName[] = SEES_CUSTOMER.filter((n) => n !== 'sal
 // The case table: one row per operation, keyed "METHOD path"
 // ---------------------------------------------------------------------------------------------
 
-type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'request' | 'approval' | 'transfer' | 'export' | 'review';
+type Kind = 'customer' | 'contact' | 'interaction' | 'complaint' | 'request' | 'approval' | 'transfer' | 'export' | 'review' | 'opportunity' | 'activity';
 
 /** The records a case works on. */
 interface Subjects {
@@ -138,6 +140,13 @@ interface Subjects {
   review: string;
   /** The deactivated owner of `customer`, for succession. */
   formerOwner?: string;
+  /** A sales opportunity of `customer` (issue 16), owned by salesEast1. */
+  opportunity: string;
+  /** An activity for `customer` planned by salesEast1 (East). */
+  activity: string;
+  /** A file salesEast1 attached to `opportunity`, and one to `activity`. */
+  opportunityAttachment: string;
+  activityAttachment: string;
 }
 
 interface Case {
@@ -188,7 +197,7 @@ let sequence = 0;
 /** Every piece of subject data, none of which may appear in a refusal. */
 const secrets: string[] = [];
 
-const versionOf = async (table: 'customers' | 'contacts' | 'interactions', id: string) =>
+const versionOf = async (table: 'customers' | 'contacts' | 'interactions' | 'opportunities', id: string) =>
   (await t.db.query(`SELECT version FROM ${table} WHERE id = $1`, [id])).rows[0].version as number;
 
 const CASES: Record<string, Case> = {
@@ -418,6 +427,54 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/exports/{id}/customer-ids': { subject: 'export', write: false, may: anyone },
   // The file is the requester's alone: for everyone else it does not exist.
   'GET /api/v1/exports/{id}/download': { subject: 'export', write: false, may: only('salesEast1'), visibleTo: ['salesEast1'] },
+
+  // opportunities (issue 16): one of the subject customer's, owned by salesEast1
+  'POST /api/v1/customers/{id}/opportunities': { subject: 'customer', write: true, may: changers, body: () => opportunityBody() },
+  'GET /api/v1/opportunities/{id}': { subject: 'opportunity', write: false, may: anyone },
+  'PATCH /api/v1/opportunities/{id}': {
+    subject: 'opportunity',
+    write: true,
+    may: changers,
+    body: async (s) => ({ strategy: '强调交付周期', version: await versionOf('opportunities', s.opportunity) }),
+  },
+  'GET /api/v1/opportunities/{id}/history': { subject: 'opportunity', write: false, may: anyone },
+  'POST /api/v1/opportunities/{id}/attachments': { subject: 'opportunity', write: true, may: changers, body: () => fileForm() },
+  'GET /api/v1/opportunities/{id}/attachments': { subject: 'opportunity', write: false, may: anyone },
+  'GET /api/v1/opportunities/{id}/attachments/{attachmentId}': { subject: 'opportunity', write: false, may: anyone },
+  'DELETE /api/v1/opportunities/{id}/attachments/{attachmentId}': {
+    subject: 'opportunity',
+    write: true,
+    // the uploader (salesEast1), the department's manager, admins
+    may: only('salesEast1', 'managerEast', 'admin', 'adminWest'),
+    fresh: async (base) => ({ opportunityAttachment: await attach('opportunities', base.opportunity) }),
+  },
+
+  // activities (issue 16): planned by salesEast1 for the subject customer; seen by whoever sees the customer
+  'POST /api/v1/activities': {
+    subject: 'customer',
+    write: true,
+    bulk: true,
+    may: roles('admin', 'manager', 'sales', 'marketing'),
+    body: (s) => activityBody(s.customer),
+  },
+  'GET /api/v1/customers/{id}/activities': { subject: 'customer', write: false, may: anyone },
+  'GET /api/v1/activities/{id}': { subject: 'activity', write: false, may: anyone },
+  'POST /api/v1/activities/{id}/outcome': {
+    subject: 'activity',
+    write: true,
+    // its owner, the manager of its department, admins
+    may: only('salesEast1', 'managerEast', 'admin', 'adminWest'),
+    body: () => ({ happenedAt: new Date().toISOString(), summary: '客户对新品兴趣较高', evaluation: 4, feedbackSummary: '希望尽快报价' }),
+  },
+  'POST /api/v1/activities/{id}/attachments': { subject: 'activity', write: true, may: roles('admin', 'manager', 'sales', 'marketing'), body: () => fileForm() },
+  'GET /api/v1/activities/{id}/attachments': { subject: 'activity', write: false, may: anyone },
+  'GET /api/v1/activities/{id}/attachments/{attachmentId}': { subject: 'activity', write: false, may: anyone },
+  'DELETE /api/v1/activities/{id}/attachments/{attachmentId}': {
+    subject: 'activity',
+    write: true,
+    may: only('salesEast1', 'managerEast', 'admin', 'adminWest'),
+    fresh: async (base) => ({ activityAttachment: await attach('activities', base.activity) }),
+  },
 };
 
 function visibleTo(c: Case, s: Subjects): readonly ActorName[] {
@@ -431,6 +488,8 @@ function visibleTo(c: Case, s: Subjects): readonly ActorName[] {
       return SEES_EXPORT;
     case 'review':
       return SEES_REVIEW;
+    case 'opportunity':
+      return SEES_OPPORTUNITY;
     default:
       return s.consented ? [...SEES_CUSTOMER, 'marketingEast', 'marketingWest'] : SEES_CUSTOMER;
   }
@@ -439,7 +498,7 @@ function visibleTo(c: Case, s: Subjects): readonly ActorName[] {
 /** Read-only, whatever the route says: auditors; marketing except tagging; service except interactions and complaints. */
 function readOnlyFor(p: Person, key: string): boolean {
   if (p.role === 'auditor') return true;
-  if (p.role === 'marketing') return !/\/tags(\/bulk)?$/.test(key);
+  if (p.role === 'marketing') return !/\/tags(\/bulk)?$/.test(key) && !/ \/api\/v1\/activities(\/|$)/.test(key);
   if (p.role === 'service') return !/ \/api\/v1\/(customers\/\{id\}\/(interactions|requests)|interactions\/\{id\}|complaints(\/\{id\}\/[a-z-]+)?|requests(\/\{id\}\/[a-z-]+)?)$/.test(key);
   return false;
 }
@@ -457,8 +516,9 @@ interface Reply {
 
 async function call(p: Person, method: Method, path: string, body?: unknown): Promise<Reply> {
   const headers: Record<string, string> = { authorization: `Bearer ${p.token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`${t.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
+  const r = await fetch(`${t.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   const text = await r.text();
   let json: Json | undefined;
   try {
@@ -541,7 +601,8 @@ async function runCase(key: string, actors: Person[], base: Subjects): Promise<s
   const attempt = async (p: Person, s: Subjects) => {
     const id = s[c.subject];
     const body = c.body ? await c.body(s, p) : undefined;
-    const r = await call(p, method, path.replace(/\{[^}]+\}/, id), body);
+    const attachmentId = c.subject === 'opportunity' ? s.opportunityAttachment : s.activityAttachment;
+    const r = await call(p, method, path.replace(/\{[^}]+\}/, id).replace('{attachmentId}', attachmentId), body);
     outcomes.push({ actor: p.name, role: p.role, key, write: c.write, status: r.status });
     const e = expectationFor(c, p, s);
     let got = judge(e, r, id);
@@ -549,7 +610,8 @@ async function runCase(key: string, actors: Person[], base: Subjects): Promise<s
       // A refusal of the route itself (the role may not call it at all) is the same for every id, so it
       // says nothing about the record: the same call naming an id that does not exist must get the same answer.
       const nobody = randomUUID();
-      const probe = await call(p, method, path.replace(/\{[^}]+\}/, nobody), body === undefined ? undefined : JSON.parse(JSON.stringify(body).split(id).join(nobody)));
+      const probeBody = body === undefined || body instanceof FormData ? body : JSON.parse(JSON.stringify(body).split(id).join(nobody));
+      const probe = await call(p, method, path.replace(/\{[^}]+\}/, nobody).replace('{attachmentId}', randomUUID()), body instanceof FormData ? fileForm() : probeBody);
       if (probe.status === r.status && probe.json?.code === r.json?.code) got = undefined;
     }
     return got ? `${p.name.padEnd(13)} ${key.padEnd(52)} expected ${describeExpectation(e)}, got ${got}` : undefined;
@@ -703,6 +765,30 @@ async function makeOrphan(): Promise<Partial<Subjects>> {
   return { customer: created.id as string, formerOwner: owner.id };
 }
 
+function opportunityBody(): Json {
+  const title = `机会${randomBytes(3).toString('hex')}`;
+  secrets.push(title);
+  return { title, source: 'referral', amount: 880000, expectedCloseDate: '2027-06-30', stage: 'qualified', strategy: '以服务取胜' };
+}
+
+function activityBody(customerId: string): Json {
+  const title = `活动${randomBytes(3).toString('hex')}`;
+  secrets.push(title);
+  return { kind: 'marketing_event', title, startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 10.1 * 86_400_000).toISOString(), customerIds: [customerId], plan: '新品介绍' };
+}
+
+/** A small PDF as a multipart form (a fresh one per call: a body is read once). */
+function fileForm(): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')]), '资料.pdf');
+  return form;
+}
+
+/** A file salesEast1 attaches to one of their opportunities or activities. */
+async function attach(parent: 'opportunities' | 'activities', id: string): Promise<string> {
+  return (await must(P.salesEast1, 'POST', `/api/v1/${parent}/${id}/attachments`, fileForm())).id as string;
+}
+
 async function makeSubjects(withConsent: boolean): Promise<Subjects> {
   const { customer, contact } = await makeCustomer(withConsent);
   const second = await makeCustomer(withConsent);
@@ -716,7 +802,13 @@ async function makeSubjects(withConsent: boolean): Promise<Subjects> {
   });
   const complaint = await makeComplaint(customer, 'assigned');
   const request = await makeRequest(customer, 'acknowledged');
+  const opportunity = (await must(P.salesEast1, 'POST', `/api/v1/customers/${customer}/opportunities`, opportunityBody())).id as string;
+  const activity = (await must(P.salesEast1, 'POST', '/api/v1/activities', activityBody(customer))).id as string;
   return {
+    opportunity,
+    activity,
+    opportunityAttachment: await attach('opportunities', opportunity),
+    activityAttachment: await attach('activities', activity),
     consented: withConsent,
     customer,
     secondCustomer: second.customer,
@@ -817,6 +909,7 @@ describe('the route list comes from the contract', () => {
 describe('every actor on every route: reads', () => {
   const groups: [string, Kind[]][] = [
     ['a customer and what hangs off it', ['customer', 'contact', 'interaction', 'complaint', 'request']],
+    ['an opportunity or an activity', ['opportunity', 'activity']],
     ['an approval, a transfer, an export, a review round', ['approval', 'transfer', 'export', 'review']],
   ];
   it.each(groups)('reading %s: 404 unless visible, 403 without data unless allowed', async (_, kinds) => {
@@ -887,6 +980,7 @@ describe('every actor on every route: writes', () => {
     ['a complaint', ['complaint']],
     ['a customer request', ['request']],
     ['an approval', ['approval']],
+    ['an opportunity or an activity', ['opportunity', 'activity']],
   ];
   it.each(groups)('writing to %s: 404 unless visible, 403 without data unless allowed, done when allowed', async (_, kinds) => {
     expect(await runCases(keysOf(true, kinds), everyone(), plain)).toEqual([]);

@@ -50,6 +50,8 @@ export interface AppConfig {
   shutdownDrainSeconds: number;
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** Largest attachment (multipart upload); one byte more is 413. */
+  attachmentMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Swagger UI on /docs (the JSON contract on /openapi.json is always served). */
   swaggerUi: boolean;
@@ -307,6 +309,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownDrainSeconds: integer(env, 'SHUTDOWN_DRAIN_SECONDS', 25, 0, 3600),
     corsOrigins: corsOrigins(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1024, 20 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     swaggerUi: bool(env, 'SWAGGER_UI', true),
     trustProxy: trustProxy(env),

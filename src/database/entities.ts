@@ -22,6 +22,9 @@ import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.ent
 import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
+import { ActivityCustomerEntity, ActivityEntity } from '../modules/activities/activity.entity';
+import { AttachmentChunkEntity, AttachmentEntity } from '../modules/attachments/attachment.entity';
+import { OpportunityEntity, OpportunityStageChangeEntity, OpportunityStageEntity } from '../modules/opportunities/opportunity.entity';
 
 /** Every entity, listed once for the data source, the migration tooling and the tests. */
 export const ENTITIES = [
@@ -65,4 +68,11 @@ export const ENTITIES = [
   ReviewRoundEntity,
   ReviewTaskEntity,
   ReviewScheduleEntity,
+  OpportunityStageEntity,
+  OpportunityEntity,
+  OpportunityStageChangeEntity,
+  AttachmentEntity,
+  AttachmentChunkEntity,
+  ActivityEntity,
+  ActivityCustomerEntity,
 ];

@@ -66,6 +66,8 @@ export const ERROR_CATALOG = {
   // complaints
   INVALID_TRANSITION: { status: 409, title: 'The flow (of a complaint or request) does not allow this step now' },
   REQUEST_ALREADY_ESCALATED: { status: 409, title: 'The request was already escalated into a complaint' },
+  // opportunities and attachments
+  FINAL_AMOUNT_REQUIRED: { status: 422, title: 'Winning an opportunity needs its final amount' },
   // idempotent writes
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed: retry shortly' },

@@ -116,6 +116,17 @@ export function isRequestVisible(caller: AuthUser, row: CustomerAccessRow, peopl
   return isVisible(caller, row);
 }
 
+/**
+ * Whether the caller sees an opportunity of this customer: whoever sees the customer, and its own
+ * owner (a member of the customer's department a manager named) while the customer is active and
+ * they are still in that department. Deleted and merged customers' opportunities: nobody.
+ */
+export function isOpportunityVisible(caller: AuthUser, row: CustomerAccessRow, opportunity: { ownerId: string; departmentId: string }): boolean {
+  if (row.status === 'deleted' || row.status === 'merged') return false;
+  if (opportunity.ownerId === caller.id && opportunity.departmentId === caller.departmentId && row.status === 'active') return true;
+  return isVisible(caller, row);
+}
+
 export function inScope(scope: CustomerScope, row: Pick<CustomerAccessRow, 'ownerId' | 'departmentId'>): boolean {
   switch (scope.kind) {
     case 'all':

@@ -9,6 +9,7 @@ import {
   customerScope,
   inScope,
   isComplaintVisible,
+  isOpportunityVisible,
   isRequestVisible,
   RequestPeople,
   isVisible,
@@ -66,6 +67,33 @@ export class CustomerAccess {
       if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'CUSTOMER_MERGED')) throw new DomainError('NOT_FOUND', 'Request was not found');
       throw error;
     }
+  }
+
+  /** For one opportunity: who sees it (see isOpportunityVisible); "not found" names the opportunity. */
+  async requireOpportunity(caller: AuthUser, customerId: string, opportunity: { ownerId: string; departmentId: string }, action: CustomerAction): Promise<CustomerAccessRow> {
+    try {
+      return await this.decide(caller, customerId, action, undefined, (row) => isOpportunityVisible(caller, row, opportunity));
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'CUSTOMER_MERGED')) throw new DomainError('NOT_FOUND', 'Opportunity was not found');
+      throw error;
+    }
+  }
+
+  /**
+   * Opportunities the caller sees, as SQL over `customerAlias` (customers) and `opportunityAlias`
+   * (opportunities): the list form of isOpportunityVisible.
+   */
+  opportunityScope(caller: AuthUser, customerAlias: string, opportunityAlias: string): ListScopeSql {
+    const base = this.listScope(caller, customerAlias, ['active', 'dormant', 'archived']);
+    if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing' || caller.role === 'service') return base;
+    // Both halves lie in the caller's department, and an opportunity's department is always its
+    // customer's: saying so up front lets the list walk ix_opportunities_department.
+    return {
+      where:
+        `${opportunityAlias}.department_id = CAST(:scopeMyDepartment AS uuid) AND ` +
+        `((${base.where}) OR (${customerAlias}.status = 'active' AND ${opportunityAlias}.owner_id = CAST(:scopeMe AS uuid)))`,
+      params: { ...base.params, scopeMe: caller.id, scopeMyDepartment: caller.departmentId },
+    };
   }
 
   /**

@@ -12,6 +12,7 @@ export interface DeletionRecordRow extends DeletionRecordEntity {
 export interface MovedRows {
   contacts: MovedRow[];
   interactions: MovedRow[];
+  opportunities: MovedRow[];
   complaints: MovedRow[];
   consents: MovedRow[];
   tags: MovedRow[];
@@ -21,6 +22,7 @@ export interface MovedRows {
 export interface RelatedCounts {
   contacts: number;
   interactions: number;
+  opportunities: number;
   complaints: number;
   tags: number;
   consents: number;
@@ -47,6 +49,7 @@ export class CustomerRemovalRepository {
     const [row] = await this.query<RelatedCounts[]>(
       `SELECT (SELECT count(*) FROM contacts WHERE customer_id = ANY($1::uuid[]))::int AS contacts,
               (SELECT count(*) FROM interactions WHERE customer_id = ANY($1::uuid[]))::int AS interactions,
+              (SELECT count(*) FROM opportunities WHERE customer_id = ANY($1::uuid[]))::int AS opportunities,
               (SELECT count(*) FROM complaints WHERE customer_id = ANY($1::uuid[]))::int AS complaints,
               (SELECT count(DISTINCT tag_id) FROM customer_tags WHERE customer_id = ANY($1::uuid[]))::int AS tags,
               (SELECT count(*) FROM customer_consents WHERE customer_id = ANY($1::uuid[]))::int AS consents,
@@ -110,7 +113,7 @@ export class CustomerRemovalRepository {
 
   /**
    * Moves every record of the merged customers to the survivor: contacts (the survivor keeps its
-   * primary), interactions, complaints, tags (a set), consents, tier changes; one statement per
+   * primary), interactions, opportunities, complaints, tags (a set), consents, tier changes; one statement per
    * kind, each returning the rows it moved and where they came from (for their audit entries).
    * Then the merged customers point at the survivor and leave the duplicate indexes.
    */
@@ -125,6 +128,18 @@ export class CustomerRemovalRepository {
       );
     const contacts = await move('contacts', ', is_primary = false, version = t.version + 1, updated_at = now()');
     const interactions = await move('interactions', '');
+    // Opportunities take the survivor's department; those their customer's owner held go to the survivor's owner.
+    const opportunities = await this.returning<MovedRow>(
+      `WITH old AS (
+         SELECT o.id, o.customer_id, o.owner_id = m.owner_id OR o.department_id <> s.department_id AS follows, s.owner_id AS survivor_owner, s.department_id AS survivor_department
+           FROM opportunities o JOIN customers m ON m.id = o.customer_id JOIN customers s ON s.id = $1
+          WHERE o.customer_id = ANY($2::uuid[]) FOR UPDATE OF o)
+       UPDATE opportunities t SET customer_id = $1, department_id = old.survivor_department,
+              owner_id = CASE WHEN old.follows THEN old.survivor_owner ELSE t.owner_id END, version = t.version + 1, updated_at = now()
+         FROM old WHERE t.id = old.id
+       RETURNING t.id::text AS id, old.customer_id::text AS "fromCustomerId"`,
+      params,
+    );
     const complaints = await move('complaints', ', version = t.version + 1, updated_at = now()');
     const consents = await move('customer_consents', '');
     const tierChanges = await move('customer_tier_changes', '');
@@ -134,6 +149,14 @@ export class CustomerRemovalRepository {
        ON CONFLICT (customer_id, tag_id) DO NOTHING`,
       params,
     );
+    // Activities for a merged customer are for the survivor (a set, as tags are).
+    await this.query(
+      `INSERT INTO activity_customers (activity_id, customer_id)
+       SELECT DISTINCT activity_id, $1::uuid FROM activity_customers WHERE customer_id = ANY($2::uuid[])
+       ON CONFLICT (activity_id, customer_id) DO NOTHING`,
+      params,
+    );
+    await this.query(`DELETE FROM activity_customers WHERE customer_id = ANY($1::uuid[])`, [mergedIds]);
     const tags = await this.returning<MovedRow>(
       `DELETE FROM customer_tags WHERE customer_id = ANY($1::uuid[]) RETURNING tag_id::text AS id, customer_id::text AS "fromCustomerId"`,
       [mergedIds],
@@ -149,6 +172,6 @@ export class CustomerRemovalRepository {
       `UPDATE customers SET status = 'merged', merged_into_id = $1, removed_at = now(), version = version + 1, updated_at = now() WHERE id = ANY($2::uuid[])`,
       params,
     );
-    return { contacts, interactions, complaints, consents, tags, tierChanges };
+    return { contacts, interactions, opportunities, complaints, consents, tags, tierChanges };
   }
 }

@@ -210,6 +210,7 @@ export class CustomerRemovalService implements OnModuleInit {
 const MOVED_ENTITY: Record<keyof MovedRows, string> = {
   contacts: 'contact',
   interactions: 'interaction',
+  opportunities: 'opportunity',
   complaints: 'complaint',
   consents: 'consent',
   tags: 'tag',

@@ -98,6 +98,31 @@ export class TransfersRepository {
     return reassigned;
   }
 
+  /**
+   * Opportunities go with their customer (issue 16): those the old owner held, and every one whose
+   * owner is not in the customer's new department, move to the new owner and department. Run before
+   * moveCustomers (it compares with the customer's owner then); returns the moved ones for their audit entries.
+   */
+  async moveOpportunities(ids: string[], toUserId: string, toDepartmentId: string): Promise<{ id: string; customerId: string; fromOwnerId: string }[]> {
+    const [moved]: [{ id: string; customerId: string; fromOwnerId: string }[], number] = await this.transactions.manager.query(
+      `WITH old AS (
+         SELECT o.id, o.owner_id FROM opportunities o JOIN customers c ON c.id = o.customer_id
+          WHERE c.id = ANY($1::uuid[]) AND (o.owner_id = c.owner_id OR o.department_id <> $3::uuid)
+            AND o.owner_id <> $2::uuid
+          FOR UPDATE OF o)
+       UPDATE opportunities o SET owner_id = $2, department_id = $3, version = o.version + 1, updated_at = now()
+         FROM old WHERE o.id = old.id
+       RETURNING o.id, o.customer_id AS "customerId", old.owner_id AS "fromOwnerId"`,
+      [ids, toUserId, toDepartmentId],
+    );
+    // An opportunity already held by the new owner still takes the customer's new department.
+    await this.transactions.manager.query(
+      `UPDATE opportunities SET department_id = $2, version = version + 1, updated_at = now() WHERE customer_id = ANY($1::uuid[]) AND department_id <> $2::uuid`,
+      [ids, toDepartmentId],
+    );
+    return moved;
+  }
+
   async setOutcome(transferId: string, fromOutcome: string, outcome: string, reason: string | null): Promise<void> {
     await this.transactions.manager.query(
       `UPDATE transfer_items SET outcome = $3::text, reason = coalesce($4::text, reason), moved_at = CASE WHEN $3::text = 'moved' THEN now() ELSE moved_at END

@@ -163,6 +163,7 @@ export class TransfersService implements OnModuleInit {
       throw new DomainError('CONFLICT', `Customers changed owner or were removed since the request: ${changed.map((i) => i.customerId).join(', ')}`);
     }
     if (approval.type === 'customer.transfer') await this.recheckDepartments(approval, target, items.map((i) => current.get(i.customerId)!));
+    const opportunities = await this.transfers.moveOpportunities(items.map((i) => i.customerId), target.id, target.departmentId);
     const reassigned = await this.transfers.moveCustomers(items.map((i) => i.customerId), target.id, target.departmentId);
     await this.transfers.setOutcome(transfer.id, 'pending', 'moved', null);
     await this.transfers.setStatus(transfer.id, 'completed');
@@ -178,6 +179,7 @@ export class TransfersService implements OnModuleInit {
           departmentId: target.departmentId,
           transferId: transfer.id,
           complaintsReassigned: reassigned.filter((k) => k.customerId === i.customerId).length,
+          opportunitiesMoved: opportunities.filter((o) => o.customerId === i.customerId).length,
         },
         reason: transfer.reason,
       })),
@@ -189,8 +191,16 @@ export class TransfersService implements OnModuleInit {
         after: { assigneeId: target.id, customerId: k.customerId, transferId: transfer.id },
         reason: transfer.reason,
       })),
+      ...opportunities.map((o) => ({
+        action: 'opportunity.transfer_moved',
+        entityType: 'opportunity',
+        entityId: o.id,
+        before: { ownerId: o.fromOwnerId },
+        after: { ownerId: target.id, departmentId: target.departmentId, customerId: o.customerId, transferId: transfer.id },
+        reason: transfer.reason,
+      })),
     ]);
-    return { transferId: transfer.id, moved: items.length, complaintsReassigned: reassigned.length };
+    return { transferId: transfer.id, moved: items.length, complaintsReassigned: reassigned.length, opportunitiesMoved: opportunities.length };
   }
 
   /**

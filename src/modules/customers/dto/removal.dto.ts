@@ -47,6 +47,9 @@ export class RelatedCountsDto {
   @ApiProperty({ example: 12 })
   interactions: number;
 
+  @ApiProperty({ example: 2, description: 'Sales opportunities' })
+  opportunities: number;
+
   @ApiProperty({ example: 1 })
   complaints: number;
 

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../../config/config.provider';
+import type { AppConfig } from '../../config/config';
+import type { FastifyRequest } from 'fastify';
+import type { AuthUser } from '../../common/auth/roles';
+import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
+import { Transactions } from '../../database/transactions';
+import { AuditService } from '../audit';
+import { AttachmentEntity, type AttachmentParent } from './attachment.entity';
+import { acceptedContentType, CHUNK_BYTES, cleanFileName, contentDisposition, mayDeleteAttachment } from './attachment.rules';
+import { AttachmentsRepository } from './attachments.repository';
+import { AttachmentDto, ATTACHMENTS_PER_PARENT } from './dto/attachment.dto';
+
+/**
+ * How the attachments module reaches a parent without knowing its module: the parent's module
+ * registers this at start-up. `require` answers the parent's department when the caller may do
+ * `action` on it, and throws the parent's 404 (or 403) otherwise.
+ */
+export interface AttachmentParentAccess {
+  require(caller: AuthUser, parentId: string, action: 'read' | 'change'): Promise<{ departmentId: string }>;
+}
+
+export interface AttachmentDownload {
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  contentDisposition: string;
+  body: Readable;
+}
+
+/** file-type is ESM-only: loaded once, by dynamic import (this build is CommonJS). */
+let fileTypeModule: Promise<typeof import('file-type')> | undefined;
+const fileType = () => (fileTypeModule ??= import('file-type'));
+
+function toDto(a: AttachmentEntity): AttachmentDto {
+  return {
+    id: a.id,
+    parentType: a.parentType,
+    parentId: a.parentId,
+    fileName: a.fileName,
+    contentType: a.contentType,
+    sizeBytes: Number(a.sizeBytes),
+    sha256: a.sha256!,
+    uploadedBy: a.uploadedBy,
+    uploadedAt: a.uploadedAt.toISOString(),
+  };
+}
+
+/**
+ * Files of opportunities and activities (photos, feedback summaries), kept in PostgreSQL in chunks
+ * and streamed in and out, so memory stays flat whatever the size and every instance serves them.
+ */
+@Injectable()
+export class AttachmentsService {
+  private readonly parents = new Map<AttachmentParent, AttachmentParentAccess>();
+
+  constructor(
+    private readonly attachments: AttachmentsRepository,
+    private readonly audit: AuditService,
+    private readonly transactions: Transactions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  registerParent(kind: AttachmentParent, access: AttachmentParentAccess): void {
+    this.parents.set(kind, access);
+  }
+
+  /**
+   * Streams the one file part in, chunk by chunk (each its own statement: no transaction waits on
+   * the client), hashing as it goes; the type comes from the first bytes (415 otherwise), the size
+   * is capped by the multipart limit (413). The upload becomes visible, audited, in one transaction at the end.
+   */
+  async upload(caller: AuthUser, kind: AttachmentParent, parentId: string, request: FastifyRequest): Promise<AttachmentDto> {
+    await this.parent(kind).require(caller, parentId, 'change');
+    if (!request.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data with one part named file');
+    if ((await this.attachments.countLive(kind, parentId)) >= ATTACHMENTS_PER_PARENT) {
+      throw new DomainError('LIMIT_REACHED', `A record keeps at most ${ATTACHMENTS_PER_PARENT} attachments`);
+    }
+    const part = await request.file();
+    if (!part) throw new DomainError('VALIDATION_FAILED', 'A file part is required', { errors: [{ field: 'file', message: 'file is required' }] });
+    const fileName = cleanFileName(part.filename);
+    const hash = createHash('sha256');
+    let id: string | undefined;
+    let size = 0;
+    let seq = 0;
+    const store = async (chunk: Buffer) => {
+      if (id === undefined) {
+        const { fileTypeFromBuffer } = await fileType();
+        const contentType = acceptedContentType((await fileTypeFromBuffer(chunk))?.mime, chunk, fileName);
+        if (!contentType) {
+          throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Accepted are images, PDF, Office documents, plain text and CSV, recognised from their content');
+        }
+        id = await this.attachments.begin({ parentType: kind, parentId, fileName, contentType, uploadedBy: caller.id });
+      }
+      hash.update(chunk);
+      size += chunk.length;
+      await this.attachments.appendChunk(id, seq++, chunk);
+    };
+    try {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      for await (const data of part.file as AsyncIterable<Buffer>) {
+        pending.push(data);
+        pendingBytes += data.length;
+        while (pendingBytes >= CHUNK_BYTES) {
+          const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+          pending = all.length > CHUNK_BYTES ? [all.subarray(CHUNK_BYTES)] : [];
+          pendingBytes = all.length - CHUNK_BYTES;
+          await store(all.subarray(0, CHUNK_BYTES));
+        }
+      }
+      if (part.file.truncated) throw this.tooLarge();
+      if (pendingBytes > 0 || id === undefined) await store(Buffer.concat(pending));
+    } catch (error) {
+      if (id !== undefined) await this.attachments.discard(id);
+      part.file.resume();
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw this.tooLarge();
+      throw error;
+    }
+    const stored = id!;
+    return this.transactions.run(async () => {
+      // The parent may have gone out of reach while the bytes came in.
+      try {
+        await this.parent(kind).require(caller, parentId, 'change');
+      } catch (error) {
+        await this.attachments.discard(stored);
+        throw error;
+      }
+      const attachment = await this.attachments.markStored(stored, size, hash.digest('hex'));
+      const dto = toDto(attachment);
+      await this.audit.record({ action: 'attachment.upload', entityType: 'attachment', entityId: stored, after: { ...dto } });
+      return dto;
+    });
+  }
+
+  async list(caller: AuthUser, kind: AttachmentParent, parentId: string): Promise<AttachmentDto[]> {
+    await this.parent(kind).require(caller, parentId, 'read');
+    return (await this.attachments.list(kind, parentId, ATTACHMENTS_PER_PARENT)).map(toDto);
+  }
+
+  /** Streams the file to whoever may see the parent; the download is audited (committed) before the first byte. */
+  async download(caller: AuthUser, kind: AttachmentParent, parentId: string, attachmentId: string): Promise<AttachmentDownload> {
+    const attachment = await this.transactions.run(async () => {
+      await this.parent(kind).require(caller, parentId, 'read');
+      const found = await this.attachments.find(kind, parentId, attachmentId);
+      if (!found) throw notFound('Attachment');
+      await this.audit.record({
+        action: 'attachment.download',
+        entityType: 'attachment',
+        entityId: found.id,
+        after: { parentType: kind, parentId, fileName: found.fileName, sha256: found.sha256 },
+      });
+      return found;
+    });
+    const chunks = this.attachments;
+    async function* bytes() {
+      for (let seq = 0; ; seq++) {
+        const data = await chunks.chunk(attachment.id, seq);
+        if (!data) return;
+        yield data;
+      }
+    }
+    return {
+      fileName: attachment.fileName,
+      contentType: attachment.contentType,
+      sizeBytes: Number(attachment.sizeBytes),
+      sha256: attachment.sha256!,
+      contentDisposition: contentDisposition(attachment.fileName),
+      body: Readable.from(bytes(), { objectMode: false, highWaterMark: 1 }),
+    };
+  }
+
+  /** Soft delete, by the uploader, a manager of the parent's department or an admin; audited. */
+  remove(caller: AuthUser, kind: AttachmentParent, parentId: string, attachmentId: string): Promise<void> {
+    return this.transactions.run(async () => {
+      const parent = await this.parent(kind).require(caller, parentId, 'read');
+      const found = await this.attachments.find(kind, parentId, attachmentId);
+      if (!found) throw notFound('Attachment');
+      if (!mayDeleteAttachment(caller, found, parent.departmentId)) throw forbidden('Only the uploader, a manager of the department or an admin may delete an attachment');
+      if (!(await this.attachments.softDelete(found.id, caller.id))) throw notFound('Attachment');
+      await this.audit.record({
+        action: 'attachment.delete',
+        entityType: 'attachment',
+        entityId: found.id,
+        before: { deletedAt: null },
+        after: { deletedAt: new Date().toISOString(), parentType: kind, parentId, fileName: found.fileName, sha256: found.sha256 },
+      });
+    });
+  }
+
+  private tooLarge(): DomainError {
+    return new DomainError('PAYLOAD_TOO_LARGE', `An attachment is at most ${this.config.attachmentMaxBytes} bytes (ATTACHMENT_MAX_BYTES)`);
+  }
+
+  private parent(kind: AttachmentParent): AttachmentParentAccess {
+    const access = this.parents.get(kind);
+    if (!access) throw new Error(`no attachment parent registered for ${kind}`);
+    return access;
+  }
+}
+

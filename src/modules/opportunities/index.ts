@@ -1,0 +1,2 @@
+export { OpportunitiesModule } from './opportunities.module';
+export { OpportunitiesService } from './opportunities.service';
