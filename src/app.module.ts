@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeys } from './common/auth/jwt-keys';
 import { PiiCipher } from './common/crypto/pii-cipher';
@@ -59,6 +60,7 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        PassportModule,
         JwtModule.register({
           global: true,
           secretOrKeyProvider: () => keys.key,

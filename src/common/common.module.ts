@@ -4,6 +4,7 @@ import { AuthUserLookup } from './auth/auth-user-lookup';
 import { AccessGuard } from './auth/auth.guard';
 import { JwtKeys } from './auth/jwt-keys';
 import { PiiCipher } from './crypto/pii-cipher';
+import { JwtStrategy } from './auth/jwt.strategy';
 import { ProblemFilter } from './errors/problem.filter';
 import { Drain } from './http/drain';
 import { createValidationPipe } from './http/validation';
@@ -33,6 +34,7 @@ export class CommonModule {
         Drain,
         Metrics,
         AuthUserLookup,
+        JwtStrategy,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
