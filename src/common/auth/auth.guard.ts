@@ -3,15 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../errors/domain-error';
 import { RequestContext } from '../request-context';
+import { AuthUserLookup } from './auth-user-lookup';
 import { CHECKS_USER_ITSELF_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { JwtKeys } from './jwt-keys';
+import type { TokenSubject } from './jwt.strategy';
 import type { AuthUser, Role } from './roles';
 import { verifiedTokenSubject } from './token-subject';
 
 /**
- * Global guard: a valid bearer token on every route not marked @Public, naming an active user
- * (passport-jwt's strategy, `JwtStrategy`, looks the user up on every request: a deactivated user
- * loses access at once), then the route's @Roles. A route that names no roles is refused, so a
+ * Global guard: a valid bearer token on every route not marked @Public (checked by passport-jwt,
+ * `JwtStrategy`), naming an active user (looked up on every request: a deactivated user loses
+ * access at once), then the route's @Roles. A route that names no roles is refused, so a
  * forgotten decorator cannot open a route.
  */
 @Injectable()
@@ -20,6 +22,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     private readonly reflector: Reflector,
     private readonly context: RequestContext,
     private readonly keys: JwtKeys,
+    private readonly users: AuthUserLookup,
   ) {
     super();
   }
@@ -37,7 +40,12 @@ export class AccessGuard extends AuthGuard('jwt') {
       return true;
     }
     await super.canActivate(execution);
-    const user = execution.switchToHttp().getRequest<{ user: AuthUser }>().user;
+    const request = execution.switchToHttp().getRequest<{ user: TokenSubject | AuthUser }>();
+    // A failing lookup (the database busy or away) is the server's problem, not a bad token: it goes
+    // on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
+    const user = await this.users.findActive((request.user as TokenSubject).subject);
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
+    request.user = user;
     this.context.setUser(user);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
@@ -45,9 +53,7 @@ export class AccessGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T): T {
-    // Looking the user up can fail (the database busy or away): that is the server's problem, not a
-    // bad token, so the error goes on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
-    // A token that does not verify or names no active user arrives as no user, without an error.
+    // A token that does not verify arrives as no user, without an error.
     if (error) throw error;
     if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
     return user;
