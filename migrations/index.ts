@@ -15,6 +15,7 @@ import { AuditCheckpoints1796400300000 } from './1796400300000-AuditCheckpoints'
 import { CustomerSearchGrams1796400571931 } from './1796400571931-CustomerSearchGrams';
 import { AuditEntityIndex1796400572847 } from './1796400572847-AuditEntityIndex';
 import { RequestsAndIdempotency1796501537215 } from './1796501537215-RequestsAndIdempotency';
+import { WebhooksAndOutbox1796502580212 } from './1796502580212-WebhooksAndOutbox';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, CustomerSearchGrams1796400571931, AuditEntityIndex1796400572847, RequestsAndIdempotency1796501537215];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, CustomerSearchGrams1796400571931, AuditEntityIndex1796400572847, RequestsAndIdempotency1796501537215, WebhooksAndOutbox1796502580212];
