@@ -26,6 +26,7 @@ import { TiersModule } from './modules/tiers/tiers.module';
 import { IndustriesModule } from './modules/industries';
 import { IdempotencyModule } from './modules/idempotency';
 import { RequestsModule } from './modules/requests/requests.module';
+import { WebhooksModule } from './modules/webhooks';
 
 export interface Runtime {
   config: AppConfig;
@@ -77,6 +78,7 @@ export class AppModule {
         ComplaintsModule,
         IdempotencyModule,
         RequestsModule,
+        WebhooksModule,
         ApprovalsModule,
         TransfersModule,
         ExportsModule,
