@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { ProblemDto } from '../../common/errors/problem.dto';
@@ -73,6 +73,7 @@ export class WebhooksController {
   @Roles('admin')
   @ApiOperation({ operationId: 'redeliverWebhookDelivery', summary: 'Send one delivery again (due now, with a fresh 24 hours of retries)' })
   @ApiOkResponse({ type: WebhookDeliveryDto })
+  @ApiParam({ name: 'deliveryId', schema: { type: 'string', format: 'uuid', maxLength: 36 } })
   redeliverWebhookDelivery(@IdParam() id: string, @IdParam('deliveryId') deliveryId: string): Promise<WebhookDeliveryDto> {
     return this.webhooks.redeliver(id, deliveryId);
   }
