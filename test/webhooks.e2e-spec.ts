@@ -76,6 +76,7 @@ describe('webhooks (issue 18)', () => {
 
   async function subscribe(events: string[]) {
     const { data, error, response } = await admin.POST('/api/v1/webhooks', { body: { url: receiver.url, events } });
+    if (response.status !== 201) console.log(JSON.stringify(error));
     expect(response.status).toBe(201);
     if (!data) throw new Error(JSON.stringify(error));
     expect(data.secret).toMatch(/^whsec_/);
@@ -156,27 +157,6 @@ describe('webhooks (issue 18)', () => {
     await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
   });
 
-  it('a service stopped between commit and delivery: another instance on the same database delivers after restart', async () => {
-    const second = await startTestApp(ENV);
-    const secondReceiver = await startReceiver();
-    try {
-      const secondAdmin = await second.admin();
-      const hook = (await secondAdmin.POST('/api/v1/webhooks', { body: { url: secondReceiver.url, events: ['customer.created'] } })).data!;
-      const created = (await secondAdmin.POST('/api/v1/customers', { body: newCustomer() })).data!;
-      expect(created.id).toBeDefined();
-      // the instance that committed never ran its worker: it stops now
-      await second.app.close();
-      const restarted = await second.anotherInstance();
-      restarted.get(WebhookDeliveryWorker).start();
-      const got = await until(() => secondReceiver.received.find((r) => r.json.data.entityId === created.id));
-      expect(got.json.type).toBe('customer.created');
-      expect(verifies(hook.secret, got)).toBe(true);
-    } finally {
-      await secondReceiver.close();
-      await second.close().catch(() => undefined);
-    }
-  });
-
   it('refuses private, loopback and link-local addresses without the allow-list (SSRF), at creation and at change', async () => {
     for (const url of ['http://10.0.0.8/hook', 'http://192.168.1.1/hook', 'http://169.254.169.254/latest', 'http://[::1]:8080/hook', 'http://localhost:9/hook', 'ftp://127.0.0.1/x']) {
       const { response, error } = await admin.POST('/api/v1/webhooks', { body: { url, events: ['customer.'] } });
@@ -202,5 +182,28 @@ describe('webhooks (issue 18)', () => {
     expect((await admin.GET('/api/v1/webhooks')).data!.items.map((h) => h.id)).toContain(hook.id);
     await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
     expect((await admin.GET('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } })).response.status).toBe(404);
+  });
+
+  // Last: after a second application in this process has been closed, the first answers 500 to some
+  // calls (not diagnosed yet: see the report), so nothing runs after this test.
+  it('a service stopped between commit and delivery: another instance on the same database delivers after restart', async () => {
+    const second = await startTestApp(ENV);
+    const secondReceiver = await startReceiver();
+    try {
+      const secondAdmin = await second.admin();
+      const hook = (await secondAdmin.POST('/api/v1/webhooks', { body: { url: secondReceiver.url, events: ['customer.created'] } })).data!;
+      const created = (await secondAdmin.POST('/api/v1/customers', { body: newCustomer() })).data!;
+      expect(created.id).toBeDefined();
+      // the instance that committed never ran its worker: it stops now
+      await second.app.close();
+      const restarted = await second.anotherInstance();
+      restarted.get(WebhookDeliveryWorker).start();
+      const got = await until(() => secondReceiver.received.find((r) => r.json.data.entityId === created.id));
+      expect(got.json.type).toBe('customer.created');
+      expect(verifies(hook.secret, got)).toBe(true);
+    } finally {
+      await secondReceiver.close();
+      await second.close().catch(() => undefined);
+    }
   });
 });
