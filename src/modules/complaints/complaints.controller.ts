@@ -22,6 +22,7 @@ import {
   SweepResultDto,
   VerifyComplaintDto,
 } from './dto/complaint.dto';
+import { Idempotent } from '../idempotency';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
 const ACTORS = ['admin', 'manager', 'sales', 'service'] as const;
@@ -33,6 +34,7 @@ export class ComplaintsController {
   constructor(private readonly complaints: ComplaintsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(...ACTORS)
   @ApiOperation({ operationId: 'createComplaint', summary: 'Record a complaint; its deadline is computed in working days' })
   @ApiCreatedResponse({ type: ComplaintDto })
