@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional as IsOptionalOrNull, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOptional } from '../../../common/http/optional';
 import { CURSOR_MAX_LENGTH } from '../../../common/pagination';
+import { AUDIT_LIMITS } from '../../audit/audit.rules';
 import { INTEGRATOR_EVENT_NAMES } from '../../audit/outbox.rules';
 
 const EVENT_PATTERN = '^(\\*|[a-z_]{1,30}\\.([a-z_]{1,29})?)$';
@@ -160,4 +161,48 @@ export class WebhookDeliveryPageDto {
 
   @ApiProperty({ type: String, nullable: true, maxLength: CURSOR_MAX_LENGTH, example: null })
   nextCursor: string | null;
+}
+
+/** What `data` of every event holds: the audit entry's ids and diff (personal data masked). */
+export class WebhookEventDataDto {
+  @ApiProperty({ format: 'uuid', maxLength: 36, description: 'The event id, also the webhook-id header: deduplicate on it (delivery is at least once)' })
+  eventId: string;
+
+  @ApiProperty({ maxLength: 60, example: 'customer' })
+  entityType: string;
+
+  @ApiProperty({ type: String, nullable: true, maxLength: 100 })
+  entityId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, maxLength: 36, description: 'Who made the change; null for the service itself (sweeps)' })
+  actorId: string | null;
+
+  @ApiProperty({ type: [String], maxItems: AUDIT_LIMITS.changedFields, items: { type: 'string', maxLength: AUDIT_LIMITS.fieldName } })
+  changedFields: string[];
+
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields before the change (personal data masked, as in the audit log)' })
+  before: Record<string, unknown> | null;
+
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields after the change (personal data masked)' })
+  after: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, nullable: true, maxLength: AUDIT_LIMITS.reason })
+  reason: string | null;
+}
+
+/**
+ * The body the service POSTs to a webhook endpoint (OpenAPI 3.0 has no webhooks section: this
+ * schema documents it). Headers per Standard Webhooks: webhook-id, webhook-timestamp (Unix seconds),
+ * webhook-signature (`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, keyed with the
+ * base64-decoded secret after `whsec_`). Events of one entity arrive in order; retries keep the webhook-id.
+ */
+export class WebhookEventDto {
+  @ApiProperty({ enum: INTEGRATOR_EVENT_NAMES, description: 'The event' })
+  type: string;
+
+  @ApiProperty({ format: 'date-time', maxLength: 30, description: 'When the change committed' })
+  timestamp: string;
+
+  @ApiProperty({ type: WebhookEventDataDto })
+  data: WebhookEventDataDto;
 }
