@@ -100,6 +100,7 @@ interface Ids {
   tagGroup: string;
   tag: string;
   tier: string;
+  webhook: string;
 }
 
 let t: TestApp;
@@ -143,6 +144,7 @@ function pathId(path: string): string {
     tiers: ids.tier,
     transfers: ids.transfer,
     users: ids.user,
+    webhooks: ids.webhook,
     days: '2026-10-01',
   };
   if (!(segment in bySegment)) throw new Error(`no real id for the path parameter of ${path}: add one`);
@@ -491,7 +493,8 @@ async function record<T>(what: string, call: Promise<{ data?: T; error?: unknown
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ DUPLICATE_CHECK_PER_MINUTE: '10000', LOGIN_MAX_FAILURES: '100' });
+  // The contract's example webhook URL is allowed without a DNS lookup (no network in tests).
+  t = await startTestApp({ DUPLICATE_CHECK_PER_MINUTE: '10000', LOGIN_MAX_FAILURES: '100', WEBHOOK_ALLOWED_HOSTS: 'erp.example.com' });
   w = await buildWorld(t);
   const customer = await createCustomer(w.salesEast1);
   const spare = await createCustomer(w.salesEast1);
@@ -518,6 +521,7 @@ beforeAll(async () => {
   const group = await record('tag group', w.admin.api.POST('/api/v1/tag-groups', { body: { name: '模糊测试组' } }));
   const tag = await record('tag', w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: group.id } }, body: { name: '模糊标签' } }));
   const tiers = await record('tiers', w.admin.api.GET('/api/v1/tiers'));
+  const webhook = await record('webhook', w.admin.api.POST('/api/v1/webhooks', { body: { url: 'https://erp.example.com/crm-events', events: ['customer.'] } }));
   const victim = await t.userClient('sales', { departmentId: w.east });
   ids = {
     customer: customer.id,
@@ -533,6 +537,7 @@ beforeAll(async () => {
     tagGroup: group.id,
     tag: tag.id,
     tier: tiers[0].id,
+    webhook: webhook.id,
   };
   const roles: Actor[] = [w.admin, w.salesEast1, w.managerEast, w.service, w.auditor, w.marketing];
   const roleTokens = new Map<Actor, string>();
