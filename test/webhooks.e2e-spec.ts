@@ -1,7 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Transactions } from '../src/database/transactions';
 import { WebhookDeliveryWorker } from '../src/modules/webhooks';
+import { WebhooksRepository } from '../src/modules/webhooks/webhooks.repository';
 import { Api, startTestApp, TestApp } from './support/test-app';
 import { newCustomer } from './support/world';
 
@@ -152,7 +154,10 @@ describe('webhooks (issue 18)', () => {
       hookNow = (await admin.GET('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } })).data!;
     }
     expect(hookNow).toMatchObject({ active: false, disabledReason: 'the endpoint answered 410 Gone' });
-    const reenabled = await admin.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { active: true } });
+    const stale = await admin.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { active: true, version: hook.version } });
+    expect(stale.response.status).toBe(412);
+    expect(stale.error).toMatchObject({ code: 'VERSION_CONFLICT' });
+    const reenabled = await admin.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { active: true, version: hookNow.version } });
     expect(reenabled.data).toMatchObject({ active: true, disabledReason: null });
     await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
   });
@@ -164,7 +169,7 @@ describe('webhooks (issue 18)', () => {
       expect(error).toMatchObject({ code: 'WEBHOOK_URL_REFUSED', errors: [{ field: 'url' }] });
     }
     const hook = await subscribe(['customer.']);
-    const moved = await admin.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { url: 'http://10.1.1.1/hook' } });
+    const moved = await admin.PATCH('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } }, body: { url: 'http://10.1.1.1/hook', version: hook.version } });
     expect(moved.response.status).toBe(422);
     expect(moved.error).toMatchObject({ code: 'WEBHOOK_URL_REFUSED' });
     await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
@@ -182,6 +187,29 @@ describe('webhooks (issue 18)', () => {
     expect((await admin.GET('/api/v1/webhooks')).data!.items.map((h) => h.id)).toContain(hook.id);
     await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
     expect((await admin.GET('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } })).response.status).toBe(404);
+  });
+
+  it('forgets finished deliveries and their events after 30 days, never a pending one', async () => {
+    const hook = await subscribe(['customer.created']);
+    t.app.get(WebhookDeliveryWorker).start();
+    const created = (await sales.POST('/api/v1/customers', { body: newCustomer() })).data!;
+    await until(() => receiver.received.find((r) => r.json.data.entityId === created.id));
+    await new Promise((r) => setTimeout(r, 300)); // the delivered mark commits just after the 2xx
+    const { rows: before } = await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'pending'`);
+    expect(before[0].n).toBeGreaterThan(0);
+    await t.db.query(`UPDATE webhook_deliveries SET created_at = now() - interval '31 days'`);
+    await t.db.query(`UPDATE outbox_events SET dispatched_at = now() - interval '31 days' WHERE dispatched_at IS NOT NULL`);
+    const pending = await t.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`);
+    const repository = t.app.get(WebhooksRepository);
+    const purged = await t.app.get(Transactions).run(() => repository.purgeOlderThan(30, 10_000));
+    expect(purged.deliveries).toBe(before[0].n);
+    const { rows: after } = await t.db.query(`SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status`);
+    expect(after.filter((r) => r.status !== 'pending')).toEqual([]);
+    expect(after.find((r) => r.status === 'pending')?.n ?? 0).toBe(pending.rows[0].n);
+    expect(purged.events).toBeGreaterThan(0);
+    const left = await t.db.query(`SELECT count(*)::int AS n FROM outbox_events WHERE entity_id = $1`, [created.id]);
+    expect(left.rows[0].n).toBe(0);
+    await admin.DELETE('/api/v1/webhooks/{id}', { params: { path: { id: hook.id } } });
   });
 
   // Last: passport's strategies are process-global, so the JWT strategy of the application created

@@ -2634,6 +2634,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             url: string;
+            /** Format: int32 */
+            version: number;
         };
         CustomerDto: {
             /**
@@ -4472,6 +4474,12 @@ export interface components {
             /** @description Event names, or prefixes ending in a dot (`customer.`), or `*`. The events: approval.decided, approval.requested, complaint.assigned, complaint.breached, complaint.closed, complaint.created, complaint.escalated, complaint.follow_up_overdue, complaint.notified, complaint.reassigned, complaint.reopened, complaint.resolved, complaint.started, complaint.verified, contact.created, contact.left, contact.removed, contact.updated, customer.created, customer.deleted, customer.merged, customer.transferred, customer.updated, interaction.created, request.acknowledged, request.answered, request.assigned, request.breached, request.closed, request.created, request.progressed, request.reopened, request.started */
             events?: string[];
             url?: string;
+            /**
+             * Format: int32
+             * @description The version you read: a stale one is 412 VERSION_CONFLICT
+             * @example 1
+             */
+            version: number;
         };
         UserDto: {
             /** @example true */
@@ -4594,6 +4602,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             url: string;
+            /** Format: int32 */
+            version: number;
         };
         WebhookEventDataDto: {
             /**

@@ -31,6 +31,9 @@ export class WebhookEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
+  @Column({ type: 'integer', default: 1 })
+  version: number;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 
@@ -47,6 +50,7 @@ export class WebhookEntity {
 @Index('ix_webhook_deliveries_due', ['nextAttemptAt'], { where: `status = 'pending'` })
 @Index('ix_webhook_deliveries_order', ['webhookId', 'entityKey', 'seq'], { where: `status = 'pending'` })
 @Index('ix_webhook_deliveries_list', ['webhookId', 'seq'])
+@Index('ix_webhook_deliveries_event', ['eventId'])
 @Check('ck_webhook_deliveries_status', `status IN ('pending', 'delivered', 'failed')`)
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_webhook_deliveries' })

@@ -8,6 +8,7 @@ export interface WebhookRow {
   events: string[];
   description: string | null;
   active: boolean;
+  version: number;
   secretEnc: string;
   disabledReason: string | null;
   disabledAt: Date | null;
@@ -52,7 +53,7 @@ export interface DeliveryRow {
   createdAt: Date;
 }
 
-const WEBHOOK_COLUMNS = `id, url, events, description, active, secret_enc AS "secretEnc", disabled_reason AS "disabledReason",
+const WEBHOOK_COLUMNS = `id, url, events, description, active, version, secret_enc AS "secretEnc", disabled_reason AS "disabledReason",
   disabled_at AS "disabledAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** How long a claim holds: longer than one attempt's timeout, so only a dead worker's claims expire. */
@@ -90,7 +91,7 @@ export class WebhooksRepository {
 
   async update(id: string, fields: { url: string; events: string[]; description: string | null; active: boolean; clearDisabled: boolean }): Promise<WebhookRow> {
     const [[row]]: [WebhookRow[]] = await this.db.query(
-      `UPDATE webhooks SET url = $2, events = $3, description = $4, active = $5, updated_at = now(),
+      `UPDATE webhooks SET url = $2, events = $3, description = $4, active = $5, updated_at = now(), version = version + 1,
               disabled_reason = CASE WHEN $6 THEN NULL ELSE disabled_reason END, disabled_at = CASE WHEN $6 THEN NULL ELSE disabled_at END
         WHERE id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
       [id, fields.url, fields.events, fields.description, fields.active, fields.clearDisabled],
@@ -170,7 +171,7 @@ export class WebhooksRepository {
   /** Returns whether this call disabled it (it was active). */
   async disable(id: string, reason: string): Promise<boolean> {
     const [, n]: [unknown, number] = await this.db.query(
-      `UPDATE webhooks SET active = false, disabled_reason = $2, disabled_at = now(), updated_at = now() WHERE id = $1 AND active`,
+      `UPDATE webhooks SET active = false, disabled_reason = $2, disabled_at = now(), updated_at = now(), version = version + 1 WHERE id = $1 AND active`,
       [id, reason.slice(0, 500)],
     );
     return n > 0;
@@ -219,5 +220,26 @@ export class WebhooksRepository {
       [deliveryId, webhookId],
     );
     return row;
+  }
+
+  /**
+   * Forgets finished deliveries (and their attempts) after `days`, then dispatched events no
+   * delivery refers to any more. Bounded per run; the job runs again.
+   */
+  async purgeOlderThan(days: number, batch: number): Promise<{ deliveries: number; events: number }> {
+    const [{ deliveries }]: { deliveries: number }[] = await this.db.query(
+      `WITH old AS (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 day' LIMIT $2),
+            gone AS (DELETE FROM webhook_deliveries d USING old WHERE d.id = old.id RETURNING 1)
+       SELECT count(*)::int AS deliveries FROM gone`,
+      [days, batch],
+    );
+    const [{ events }]: { events: number }[] = await this.db.query(
+      `WITH old AS (SELECT e.id FROM outbox_events e WHERE e.dispatched_at < now() - $1 * interval '1 day'
+                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) LIMIT $2),
+            gone AS (DELETE FROM outbox_events o USING old WHERE o.id = old.id RETURNING 1)
+       SELECT count(*)::int AS events FROM gone`,
+      [days, batch],
+    );
+    return { deliveries, events };
   }
 }

@@ -25,6 +25,7 @@ function toDto(row: WebhookRow): WebhookDto {
     events: row.events,
     description: row.description,
     active: row.active,
+    version: row.version,
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
@@ -100,6 +101,7 @@ export class WebhooksService {
     if (dto.url !== undefined) await this.requireSafeUrl(dto.url);
     return this.transactions.run(async () => {
       const current = await this.require(id, true);
+      if (current.version !== dto.version) throw new DomainError('VERSION_CONFLICT', `the webhook is at version ${current.version}, not ${dto.version}`);
       const reactivated = dto.active === true && !current.active;
       const row = await this.webhooks.update(id, {
         url: dto.url ?? current.url,

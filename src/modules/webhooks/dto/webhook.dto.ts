@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional as IsOptionalOrNull, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, Max, Min, IsOptional as IsOptionalOrNull, IsString, Matches, MaxLength } from 'class-validator';
+import { INT32_MAX } from '../../../common/http/numbers';
 import { IsOptional } from '../../../common/http/optional';
 import { CURSOR_MAX_LENGTH } from '../../../common/pagination';
 import { AUDIT_LIMITS } from '../../audit/audit.rules';
@@ -62,6 +63,12 @@ export class UpdateWebhookDto {
   @IsOptional()
   @IsBoolean()
   active?: boolean;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX, example: 1, description: 'The version you read: a stale one is 412 VERSION_CONFLICT' })
+  @IsInt()
+  @Min(1)
+  @Max(INT32_MAX)
+  version: number;
 }
 
 export class WebhookDto {
@@ -79,6 +86,9 @@ export class WebhookDto {
 
   @ApiProperty()
   active: boolean;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX })
+  version: number;
 
   @ApiProperty({ type: String, nullable: true, maxLength: 500, description: 'Why the service stopped delivering (410 Gone, failures for 24 hours)' })
   disabledReason: string | null;
