@@ -16,9 +16,10 @@ import { CustomerSearchGrams1796400571931 } from './1796400571931-CustomerSearch
 import { AuditEntityIndex1796400572847 } from './1796400572847-AuditEntityIndex';
 import { RequestsAndIdempotency1796501537215 } from './1796501537215-RequestsAndIdempotency';
 import { RequestEscalationAndCommonIssues1796502171054 } from './1796502171054-RequestEscalationAndCommonIssues';
+import { WebhooksAndOutbox1796502580212 } from './1796502580212-WebhooksAndOutbox';
 import { Supervision1796503000000 } from './1796503000000-Supervision';
 import { Opportunities1796516160000 } from './1796516160000-Opportunities';
 import { ActivitiesAndAttachments1796516170000 } from './1796516170000-ActivitiesAndAttachments';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, CustomerSearchGrams1796400571931, AuditEntityIndex1796400572847, RequestsAndIdempotency1796501537215, RequestEscalationAndCommonIssues1796502171054, Supervision1796503000000, Opportunities1796516160000, ActivitiesAndAttachments1796516170000];
+export const MIGRATIONS = [Init1763805600000, Customers1795343543622, TagsAndTiers1795344304308, AuditLogForAuditors1795400000000, Complaints1795400100000, Approvals1795400300000, ExportRecipientsAndItems1796159123865, InteractionVersions1796160174620, ComplaintEscalationAndNotice1796160247730, TierPinsAndDormantTier1796300000000, Industries1796300200000, LoginAttempts1796400000000, PartitionsForTheRuntimeRole1796400200000, AuditCheckpoints1796400300000, CustomerSearchGrams1796400571931, AuditEntityIndex1796400572847, RequestsAndIdempotency1796501537215, RequestEscalationAndCommonIssues1796502171054, WebhooksAndOutbox1796502580212, Supervision1796503000000, Opportunities1796516160000, ActivitiesAndAttachments1796516170000];

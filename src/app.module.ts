@@ -31,6 +31,7 @@ import { ReviewsModule } from './modules/reviews/reviews.module';
 import { RequestsModule } from './modules/requests/requests.module';
 import { OpportunitiesModule } from './modules/opportunities';
 import { ActivitiesModule } from './modules/activities';
+import { WebhooksModule } from './modules/webhooks';
 
 export interface Runtime {
   config: AppConfig;
@@ -84,6 +85,7 @@ export class AppModule {
         RequestsModule,
         OpportunitiesModule,
         ActivitiesModule,
+        WebhooksModule,
         ApprovalsModule,
         TransfersModule,
         ExportsModule,

@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap';
 import { JobScheduler } from './common/jobs/job-scheduler';
+import { WebhookDeliveryWorker } from './modules/webhooks';
 import { AppConfig, ConfigError } from './config/config';
 import { loadOrCreateSecrets } from './database/data-dir-secrets';
 import { prepareEmbeddedDatabase } from './database/database-roles';
@@ -86,6 +87,9 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     await stop();
     throw error;
   }
-  if (config.jobsEnabled) app.get(JobScheduler).start();
+  if (config.jobsEnabled) {
+    app.get(JobScheduler).start();
+    app.get(WebhookDeliveryWorker).start();
+  }
   return { app, embedded, generatedAdminPassword, stop };
 }

@@ -105,6 +105,7 @@ interface Ids {
   activity: string;
   opportunityAttachment: string;
   activityAttachment: string;
+  webhook: string;
 }
 
 let t: TestApp;
@@ -152,6 +153,7 @@ function pathId(path: string): string {
     users: ids.user,
     reviews: ids.review,
     schedules: ids.department,
+    webhooks: ids.webhook,
     days: '2026-10-01',
     opportunities: ids.opportunity,
     activities: ids.activity,
@@ -502,7 +504,8 @@ async function record<T>(what: string, call: Promise<{ data?: T; error?: unknown
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ DUPLICATE_CHECK_PER_MINUTE: '10000', LOGIN_MAX_FAILURES: '100' });
+  // The contract's example webhook URL is allowed without a DNS lookup (no network in tests).
+  t = await startTestApp({ DUPLICATE_CHECK_PER_MINUTE: '10000', LOGIN_MAX_FAILURES: '100', WEBHOOK_ALLOWED_HOSTS: 'erp.example.com' });
   w = await buildWorld(t);
   const customer = await createCustomer(w.salesEast1);
   const spare = await createCustomer(w.salesEast1);
@@ -530,6 +533,7 @@ beforeAll(async () => {
   const tag = await record('tag', w.admin.api.POST('/api/v1/tag-groups/{id}/tags', { params: { path: { id: group.id } }, body: { name: '模糊标签' } }));
   const tiers = await record('tiers', w.admin.api.GET('/api/v1/tiers'));
   const review = await record('review round', w.managerEast.api.POST('/api/v1/reviews', { body: { scope: 'all', dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() } }));
+  const webhook = await record('webhook', w.admin.api.POST('/api/v1/webhooks', { body: { url: 'https://erp.example.com/crm-events', events: ['customer.'] } }));
   const victim = await t.userClient('sales', { departmentId: w.east });
   const opportunity = await record(
     'opportunity',
@@ -571,6 +575,7 @@ beforeAll(async () => {
     tag: tag.id,
     tier: tiers[0].id,
     review: review.id,
+    webhook: webhook.id,
   };
   const roles: Actor[] = [w.admin, w.salesEast1, w.managerEast, w.service, w.auditor, w.marketing];
   const roleTokens = new Map<Actor, string>();

@@ -79,6 +79,12 @@ export interface AppConfig {
    * /metrics route at all (404), so an instance never exposes its figures by default.
    */
   metricsToken?: string;
+  /**
+   * Webhook delivery: `http://` endpoints only when allowHttp (development, tests); hosts on loopback,
+   * link-local or private ranges only when allowedHosts names them (SSRF). The worker polls every
+   * pollMs; a failed delivery is retried after retryBaseMs·2^n (with jitter) for 24 hours.
+   */
+  webhooks: { allowHttp: boolean; allowedHosts: string[]; pollMs: number; retryBaseMs: number; timeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -321,5 +327,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     workingTime: workingTime(env),
     metricsToken,
+    webhooks: {
+      allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
+      allowedHosts: (read(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter((h) => h !== ''),
+      pollMs: integer(env, 'WEBHOOK_POLL_MS', 2000, 50, 600_000),
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    },
   };
 }

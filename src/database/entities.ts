@@ -19,6 +19,8 @@ import { ExportEntity, ExportItemEntity } from '../modules/exports/export.entity
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity } from '../modules/complaints/complaint.entity';
 import { RequestDispatchRuleEntity, RequestEntity, RequestEventEntity } from '../modules/requests/request.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
+import { OutboxEventEntity } from '../modules/audit/outbox-event.entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEntity } from '../modules/webhooks/webhook.entity';
 import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
@@ -75,4 +77,8 @@ export const ENTITIES = [
   AttachmentChunkEntity,
   ActivityEntity,
   ActivityCustomerEntity,
+  OutboxEventEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
 ];

@@ -4,6 +4,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../common/errors/problem.dto';
 import { DATE_MAX_LENGTH, DATE_TIME_MAX_LENGTH } from '../common/http/dates';
 import { CORS_ORIGIN_MAX_LENGTH, RATE_LIMIT_BURST_MAX } from '../config/config';
+import { WebhookEventDto } from '../modules/webhooks/dto/webhook.dto';
 
 export const PUBLIC_EXTENSION = 'x-public';
 
@@ -133,7 +134,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
-    extraModels: [ProblemDto],
+    extraModels: [ProblemDto, WebhookEventDto],
   });
   const problemRef = { $ref: '#/components/schemas/ProblemDto' };
   document.components ??= {};
@@ -191,6 +192,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     { name: 'exports', description: 'Approved exports of customer data (对外提供需审批)' },
     { name: 'calendar', description: 'The business calendar (工作日): holidays and make-up working days' },
     { name: 'audit', description: 'The append-only, hash-chained audit log' },
+    { name: 'webhooks', description: 'Events pushed to integrators (signed per Standard Webhooks; the body is the WebhookEventDto schema), their deliveries and attempts' },
     { name: 'health', description: 'Liveness and readiness' },
   ];
   return sortKeys(document) as OpenAPIObject;

@@ -103,6 +103,11 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_attachment_chunks: raced('that chunk of the attachment is stored already'),
   PK_request_events: raced('the request event exists'),
   PK_request_dispatch_rules: raced('the dispatch rules changed meanwhile; retry', 'rules'),
+  PK_outbox_events: raced('the event exists'),
+  PK_webhooks: raced('the webhook exists'),
+  PK_webhook_deliveries: raced('the delivery exists'),
+  PK_webhook_attempts: raced('the attempt exists'),
+  uq_webhook_deliveries_event: raced('the event is already queued for this webhook'),
   PK_idempotency_keys: rule('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is being processed; retry shortly', 'Idempotency-Key'),
 
   // foreign keys
@@ -170,6 +175,9 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   fk_requests_complaint: missing('complaintId', 'complaint', rule('IN_USE', 'a request was escalated into the complaint')),
   fk_complaints_request: missing('requestId', 'request', rule('IN_USE', 'a complaint was escalated from the request')),
   fk_idempotency_keys_caller: missing('callerId', 'user'),
+  fk_webhook_deliveries_webhook: missing('webhookId', 'webhook'),
+  fk_webhook_deliveries_event: missing('eventId', 'event'),
+  fk_webhook_attempts_delivery: missing('deliveryId', 'delivery'),
 
   // checks: the DTOs validate the same values first
   ck_approval_steps_kind: invalidValue('deciderKind'),
@@ -212,6 +220,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_opportunity_stages_probability: invalidValue('defaultProbability'),
   ck_opportunities_probability: invalidValue('probability'),
   ck_opportunities_amount: invalidValue('amount'),
+  ck_webhook_deliveries_status: invalidValue('status'),
   ck_requests_status: invalidValue('status'),
   ck_requests_channel: invalidValue('channel'),
   ck_requests_satisfaction: invalidValue('satisfaction'),

@@ -69,6 +69,7 @@ export const ERROR_CATALOG = {
   // opportunities and attachments
   FINAL_AMOUNT_REQUIRED: { status: 422, title: 'Winning an opportunity needs its final amount' },
   // idempotent writes
+  WEBHOOK_URL_REFUSED: { status: 422, title: 'The webhook URL is not allowed: https only, and no loopback, link-local or private address' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed: retry shortly' },
   // audit

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_CATALOG } from './error-codes';
 import { PROBLEM_LIMITS } from './problem-limits';
 
 export class FieldErrorDto {
@@ -23,7 +24,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'username must be 3 to 50 characters', maxLength: PROBLEM_LIMITS.detail, description: 'Cut to its bound with …' })
   detail: string;
 
-  @ApiProperty({ example: 'VALIDATION_FAILED', description: 'Stable machine-readable code', pattern: '^[A-Z][A-Z0-9_]*$', maxLength: PROBLEM_LIMITS.code })
+  @ApiProperty({ example: 'VALIDATION_FAILED', description: 'Stable machine-readable code (new codes may be added: treat an unknown one by its status)', enum: Object.keys(ERROR_CATALOG).sort(), maxLength: PROBLEM_LIMITS.code })
   code: string;
 
   @ApiPropertyOptional({ type: [FieldErrorDto], maxItems: PROBLEM_LIMITS.errors, description: 'The first 100 field errors' })

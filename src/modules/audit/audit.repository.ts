@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -7,6 +8,7 @@ import { Metrics } from '../../common/metrics/metrics';
 import { Transactions } from '../../database/transactions';
 import { AuditFilter, AuditOrder, AuditPosition, likePrefix } from './audit-log.rules';
 import { ChainedEntry, chainHash } from './audit.rules';
+import { integratorEvent } from './outbox.rules';
 
 /** An entry as the caller describes it; id and occurredAt are assigned under the chain lock. */
 
@@ -140,6 +142,7 @@ export class AuditRepository {
    * lock is held until commit, so ids (and hashes) follow commit order even with many writers.
    * occurred_at is taken under the same lock from the database clock, never earlier than the
    * previous entry's: a time range of the log is an id range of the chain.
+   * The outbox events of the actions integrators hear of (outbox.rules.ts) are written by the same statement.
    */
   async append(entries: PendingEntry[]): Promise<void> {
     if (entries.length === 0) return;
@@ -158,7 +161,9 @@ export class AuditRepository {
       id += 1n;
       const chained: ChainedEntry = { id: id.toString(), occurredAt, ...entry };
       const hash = chainHash(prevHash, chained);
-      const row = { ...chained, prevHash, hash };
+      // The outbox fields ride along, outside the hashed entry.
+      const event = integratorEvent(entry.action);
+      const row = { ...chained, prevHash, hash, event, eventId: event === null ? null : randomUUID() };
       prevHash = hash;
       return row;
     });
@@ -174,7 +179,15 @@ export class AuditRepository {
          RETURNING id, occurred_at, entity_type, entity_id, action),
        indexed AS (
          INSERT INTO audit_entity_index (entity_type, entity_id, occurred_at, audit_id, action)
-         SELECT entity_type, entity_id, occurred_at, id, action FROM appended WHERE entity_id IS NOT NULL)
+         SELECT entity_type, entity_id, occurred_at, id, action FROM appended WHERE entity_id IS NOT NULL),
+       announced AS (
+         INSERT INTO outbox_events (id, audit_id, event, entity_type, entity_id, occurred_at, payload)
+         SELECT e."eventId", e.id, e.event, e."entityType", e."entityId", e."occurredAt",
+                jsonb_build_object('entityType', e."entityType", 'entityId', e."entityId", 'actorId', e."actorId",
+                                   'changedFields', to_jsonb(e."changedFields"), 'before', e.before, 'after', e.after, 'reason', e.reason)
+         FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, "occurredAt" timestamptz, "eventId" uuid, event text, "entityType" text,
+              "entityId" text, "actorId" uuid, "changedFields" text[], before jsonb, after jsonb, reason text)
+         WHERE e.event IS NOT NULL)
        UPDATE audit_chain_head SET last_id = $2, last_hash = $3, last_occurred_at = $4 WHERE id = 1`,
       [JSON.stringify(rows), id.toString(), prevHash, occurredAt],
     );

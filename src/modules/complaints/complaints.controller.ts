@@ -23,6 +23,7 @@ import {
   SweepResultDto,
   VerifyComplaintDto,
 } from './dto/complaint.dto';
+import { Idempotent } from '../idempotency';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
 const ACTORS = ['admin', 'manager', 'sales', 'service'] as const;
@@ -34,6 +35,7 @@ export class ComplaintsController {
   constructor(private readonly complaints: ComplaintsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(...ACTORS)
   @ApiOperation({ operationId: 'createComplaint', summary: 'Record a complaint; its deadline is computed in working days' })
   @ApiCreatedResponse({ type: ComplaintDto })

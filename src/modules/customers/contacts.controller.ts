@@ -9,6 +9,7 @@ import { ContactDto, ContactInputDto, MarkContactLeftDto, UpdateContactDto } fro
 import { DuplicateProblemDto } from './dto/duplicate-problem.dto';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { LIMITS } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('contacts')
 @Controller()
@@ -24,6 +25,7 @@ export class ContactsController {
   }
 
   @Post('customers/:id/contacts')
+  @Idempotent()
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'addContact', summary: 'Add a contact to a customer' })
   @ApiCreatedResponse({ type: ContactDto })

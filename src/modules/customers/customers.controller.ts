@@ -37,6 +37,7 @@ import {
 import { DuplicateProblemDto } from './dto/duplicate-problem.dto';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { SHOWN } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('customers')
 @Controller('customers')
@@ -44,6 +45,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'createCustomer', summary: 'Create a customer with at least one contact (the creator becomes the owner)' })
   @ApiCreatedResponse({ type: CustomerDto })

@@ -6,6 +6,7 @@ import { DepartmentsService } from './departments.service';
 import { CreateDepartmentDto, DepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { LIMITS } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('departments')
 @Controller('departments')
@@ -13,6 +14,7 @@ export class DepartmentsController {
   constructor(private readonly departments: DepartmentsService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ operationId: 'createDepartment', summary: 'Create a department' })
   @ApiCreatedResponse({ type: DepartmentDto })

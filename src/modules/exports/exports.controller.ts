@@ -9,6 +9,7 @@ import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
 import { ExportCustomerIdsPageDto, ExportDto, RequestExportDto } from './dto/export.dto';
 import { ExportsService } from './exports.service';
+import { Idempotent } from '../idempotency';
 
 
 const REQUESTERS = ['admin', 'manager', 'sales', 'service', 'marketing'] as const;
@@ -19,6 +20,7 @@ export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(202)
   @Roles(...REQUESTERS)
   @ApiOperation({ operationId: 'requestExport', summary: 'Ask to export customer data (CSV); it goes to approval' })

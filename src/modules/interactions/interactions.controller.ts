@@ -8,6 +8,7 @@ import { CorrectInteractionDto, InteractionDto, InteractionPageDto, InteractionV
 import { InteractionsService } from './interactions.service';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { LIMITS } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 const READERS = ['admin', 'manager', 'sales', 'service', 'auditor'] as const;
 const WRITERS = ['admin', 'manager', 'sales', 'service'] as const;
@@ -18,6 +19,7 @@ export class InteractionsController {
   constructor(private readonly interactions: InteractionsService) {}
 
   @Post('customers/:id/interactions')
+  @Idempotent()
   @Roles(...WRITERS)
   @ApiOperation({ operationId: 'recordInteraction', summary: 'Record a contact with the customer (updates its last interaction and next follow-up)' })
   @ApiCreatedResponse({ type: InteractionDto })

@@ -19,6 +19,7 @@ import {
 import { TagsService } from './tags.service';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { LIMITS, VISIBLE_TAGS_PER_GROUP } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 const TAGGERS = ['admin', 'manager', 'sales', 'marketing'] as const;
 
@@ -39,6 +40,7 @@ export class TagsController {
   }
 
   @Post('tag-groups')
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ operationId: 'createTagGroup', summary: 'Create a tag group' })
   @ApiCreatedResponse({ type: TagGroupDto })
@@ -64,6 +66,7 @@ export class TagsController {
   }
 
   @Post('tag-groups/:id/tags')
+  @Idempotent()
   @Roles(...TAGGERS)
   @ApiOperation({ operationId: 'createTag', summary: 'Add a tag: company tags by admins, personal tags by anyone in groups that allow them' })
   @ApiCreatedResponse({ type: TagDto })

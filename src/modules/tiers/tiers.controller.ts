@@ -7,6 +7,7 @@ import { CreateTierDto, EvaluateTiersDto, SetCustomerTierDto, TierChangeDto, Tie
 import { TiersService } from './tiers.service';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { LIMITS, SHOWN } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('tiers')
 @Controller()
@@ -22,6 +23,7 @@ export class TiersController {
   }
 
   @Post('tiers')
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ operationId: 'createTier', summary: 'Create a tier' })
   @ApiCreatedResponse({ type: TierDto })

@@ -9,6 +9,7 @@ import { RequestTransferDto, SuccessionDto, TransferDto, TransferPageDto, Unassi
 import { TransfersService } from './transfers.service';
 import { ApiOkArray } from '../../common/http/openapi-responses';
 import { SHOWN } from '../../common/limits';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('transfers')
 @Controller('transfers')
@@ -16,6 +17,7 @@ export class TransfersController {
   constructor(private readonly transfers: TransfersService) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(202)
   @Roles('admin', 'manager', 'sales')
   @ApiOperation({ operationId: 'requestTransfer', summary: 'Ask to hand customers over to another user (在职移交); goes to approval' })
@@ -26,6 +28,7 @@ export class TransfersController {
   }
 
   @Post('succession')
+  @Idempotent()
   @Roles('admin', 'manager')
   @ApiOperation({ operationId: 'assignSuccessor', summary: 'Hand a deactivated user\'s customers to a successor (离职继承), at once' })
   @ApiOkResponse({ type: TransferDto })

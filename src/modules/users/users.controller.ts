@@ -5,6 +5,7 @@ import type { AuthUser } from '../../common/auth/roles';
 import { IdParam } from '../../common/http/id-param';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { Idempotent } from '../idempotency';
 
 @ApiTags('users')
 @Controller('users')
@@ -12,6 +13,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ operationId: 'createUser', summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserDto })
