@@ -9,11 +9,7 @@ let t: TestApp;
 let w: World;
 const tokens = new Map<string, string>();
 beforeAll(async () => {
-  // Ten 20 MB uploads at once write 800 chunks of 256 KB while, in CI, another jest worker exports and
-  // verifies 200,000 audit entries on the same PostgreSQL: chunk inserts then wait on the disk, and
-  // the production 5 s wait for a pooled connection answers most uploads 503 BUSY (retryable, and
-  // correct under that load). What this file tests is the streaming and its memory, so it waits longer.
-  t = await startTestApp({ DB_ACQUIRE_TIMEOUT_MS: '60000' });
+  t = await startTestApp();
   w = await buildWorld(t);
 });
 afterAll(() => t.close(), 60_000);
