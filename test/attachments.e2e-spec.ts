@@ -14,7 +14,7 @@ beforeAll(async () => {
   t = await startTestApp({ DB_POOL_SIZE: '30', DB_ACQUIRE_TIMEOUT_MS: '30000' });
   w = await buildWorld(t);
 });
-afterAll(() => t.close(), 60_000);
+afterAll(() => t.close(), 180_000);
 
 const MB = 1024 * 1024;
 const LIMIT = 20 * MB;
