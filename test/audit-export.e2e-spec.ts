@@ -269,7 +269,7 @@ describe('at scale', () => {
 
     const range = await auditor.api.GET('/api/v1/audit-logs/verify', { params: { query: { from: at(10), to: at(20) } } });
     expect(range.data).toMatchObject({ valid: true, checked: 10_000, firstBrokenId: null });
-  }, 120_000);
+  }, 300_000); // beside the attachments test's ten 20 MB uploads in the other jest worker, verification has taken over 120 s
 
   it('gives the connection back when the client goes away mid-download, and limits concurrent downloads', async () => {
     const busyConnections = async () =>
