@@ -40,12 +40,11 @@ export const SHOWN = {
 export const VISIBLE_TAGS_PER_GROUP = 2 * LIMITS.tagsPerGroupPerOwner;
 
 /**
- * Refuses with 422 LIMIT_REACHED when `count` (run under a transaction-level advisory lock on
- * `key`, so that of two creations at once the second counts the first) is already at `limit`.
- * Call it inside the creating transaction, before the insert.
+ * Refuses with 422 LIMIT_REACHED when `count` (a repository's count, run under a transaction-level
+ * advisory lock on `key`, so that of two creations at once the second counts the first) is already
+ * at `limit`. Call it inside the creating transaction, before the insert.
  */
-export async function requireBelowLimit(transactions: Transactions, key: string, limit: number, countSql: string, params: unknown[], what: string): Promise<void> {
+export async function requireBelowLimit(transactions: Transactions, key: string, limit: number, count: () => Promise<number>, what: string): Promise<void> {
   await transactions.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-  const [{ n }]: { n: number }[] = await transactions.manager.query(countSql, params);
-  if (n >= limit) throw new DomainError('LIMIT_REACHED', `There can be at most ${limit} ${what}`);
+  if ((await count()) >= limit) throw new DomainError('LIMIT_REACHED', `There can be at most ${limit} ${what}`);
 }

@@ -7,6 +7,12 @@ import { DepartmentEntity } from './department.entity';
 export class DepartmentsRepository {
   constructor(private readonly transactions: Transactions) {}
 
+  /** How many there are (the limit of how many there may be). */
+  async count(): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.transactions.manager.query('SELECT count(*)::int AS n FROM departments');
+    return n;
+  }
+
   private get repo() {
     return this.transactions.manager.getRepository(DepartmentEntity);
   }

@@ -26,7 +26,7 @@ export class DepartmentsService {
 
   create(dto: CreateDepartmentDto): Promise<DepartmentDto> {
     return this.transactions.run(async () => {
-      await requireBelowLimit(this.transactions, 'limit:departments', LIMITS.departments, 'SELECT count(*)::int AS n FROM departments', [], 'departments');
+      await requireBelowLimit(this.transactions, 'limit:departments', LIMITS.departments, () => this.departments.count(), 'departments');
       const department = DepartmentDto.from(await this.departments.insert(dto.name));
       await this.audit.record({ action: 'department.create', entityType: 'department', entityId: department.id, after: department });
       return department;

@@ -72,6 +72,18 @@ export class TagsRepository {
     return this.tags.countBy({ groupId });
   }
 
+  /** Tag groups in all (the limit of how many there may be). */
+  async countGroups(): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.transactions.manager.query('SELECT count(*)::int AS n FROM tag_groups');
+    return n;
+  }
+
+  /** Tags of one group and owner: the company's (owner null) or one user's personal ones. */
+  async countTagsOf(groupId: string, ownerId: string | null): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.transactions.manager.query('SELECT count(*)::int AS n FROM tags WHERE group_id = $1 AND owner_id IS NOT DISTINCT FROM $2::uuid', [groupId, ownerId]);
+    return n;
+  }
+
   async deleteGroup(id: string): Promise<void> {
     await this.groups.delete({ id });
   }

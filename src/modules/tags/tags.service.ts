@@ -39,7 +39,7 @@ export class TagsService {
     const named = validName(dto.name)!;
     if (dto.exclusive && dto.allowPersonal) throw this.exclusivePersonal();
     return this.transactions.run(async () => {
-      await requireBelowLimit(this.transactions, 'limit:tag_groups', LIMITS.tagGroups, 'SELECT count(*)::int AS n FROM tag_groups', [], 'tag groups');
+      await requireBelowLimit(this.transactions, 'limit:tag_groups', LIMITS.tagGroups, () => this.tags.countGroups(), 'tag groups');
       const group = await this.tags.insertGroup({ ...named, order: dto.order ?? 0, exclusive: dto.exclusive ?? false, allowPersonal: dto.allowPersonal ?? false });
       await this.audit.record({ action: 'tag_group.create', entityType: 'tag_group', entityId: group.id, after: groupSnapshot(group) });
       return { ...groupSnapshot(group), tags: [] };
@@ -87,8 +87,7 @@ export class TagsService {
         this.transactions,
         `limit:tags:${groupId}:${owner ?? 'company'}`,
         LIMITS.tagsPerGroupPerOwner,
-        'SELECT count(*)::int AS n FROM tags WHERE group_id = $1 AND owner_id IS NOT DISTINCT FROM $2::uuid',
-        [groupId, owner],
+        () => this.tags.countTagsOf(groupId, owner),
         personal ? 'personal tags of yours in one group' : 'company tags in one group',
       );
       const tag = await this.tags.insertTag({ groupId, ...named, order: dto.order ?? 0, ownerId: personal ? caller.id : null });

@@ -33,6 +33,12 @@ export interface TierMove {
 export class TiersRepository {
   constructor(private readonly transactions: Transactions) {}
 
+  /** How many there are (the limit of how many there may be). */
+  async count(): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.transactions.manager.query('SELECT count(*)::int AS n FROM tiers');
+    return n;
+  }
+
   private get repo() {
     return this.transactions.manager.getRepository(TierEntity);
   }

@@ -48,7 +48,7 @@ export class TiersService {
 
   create(dto: CreateTierDto): Promise<TierDto> {
     return this.transactions.run(async () => {
-      await requireBelowLimit(this.transactions, 'limit:tiers', LIMITS.tiers, 'SELECT count(*)::int AS n FROM tiers', [], 'tiers');
+      await requireBelowLimit(this.transactions, 'limit:tiers', LIMITS.tiers, () => this.tiers.count(), 'tiers');
       const tier = await this.tiers.insert({ ...dto, serviceNotes: dto.serviceNotes ?? null, criteria: dto.criteria ?? {} });
       await this.audit.record({ action: 'tier.create', entityType: 'tier', entityId: tier.id, after: toDto(tier) });
       return toDto(tier);
