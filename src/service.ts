@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap';
 import { JobScheduler } from './common/jobs/job-scheduler';
 import { WebhookDeliveryWorker } from './modules/webhooks';
+import { AuditQueueFlusher } from './modules/audit';
 import { AppConfig, ConfigError } from './config/config';
 import { loadOrCreateSecrets } from './database/data-dir-secrets';
 import { prepareEmbeddedDatabase } from './database/database-roles';
@@ -91,5 +92,7 @@ export async function startService(config: AppConfig): Promise<RunningService> {
     app.get(JobScheduler).start();
     app.get(WebhookDeliveryWorker).start();
   }
+  // Not a job: reads' audit records wait for it only when nothing else is written (see AuditQueueEntity).
+  app.get(AuditQueueFlusher).start();
   return { app, embedded, generatedAdminPassword, stop };
 }

@@ -1,3 +1,4 @@
+import { chainQueuedReads } from './support/audit-queue';
 import { createHmac } from 'node:crypto';
 import { clientFor, JWT_SECRET, startTestApp, TestApp } from './support/test-app';
 import { buildWorld, createCustomer, World } from './support/world';
@@ -65,6 +66,7 @@ describe('GET /customers/:id in one statement', () => {
     const moved = await api.GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });
     expect(moved.response.status).toBe(200);
     // The manager's unmasked read of someone else's customer is audited, with the manager as actor.
+    await chainQueuedReads(t);
     const audited = await t.db.query(`SELECT actor_id::text, actor_role FROM audit_log WHERE action = 'pii.read' AND entity_id = $1`, [customerId]);
     expect(audited.rows).toEqual([{ actor_id: id, actor_role: 'manager' }]);
   });

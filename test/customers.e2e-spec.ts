@@ -1,3 +1,4 @@
+import { chainQueuedReads } from './support/audit-queue';
 import { creditCodeCheckChar } from '../src/modules/customers/customer.rules';
 import { startTestApp, TestApp } from './support/test-app';
 import { buildWorld, createCustomer, newCustomer, World } from './support/world';
@@ -190,6 +191,7 @@ describe('dormancy (休眠) and the archive', () => {
     // Reactivation restarts the clock: the next sweep leaves it alone.
     expect((await w.admin.api.POST('/api/v1/customers/dormancy-sweep')).data).toEqual({ changed: 0 });
 
+    await chainQueuedReads(t);
     const trail = await t.db.query(`SELECT action, actor_role, reason FROM audit_log WHERE entity_id = $1 ORDER BY id`, [stale.id]);
     expect(trail.rows).toEqual([
       { action: 'customer.create', actor_role: 'sales', reason: null },

@@ -1,3 +1,4 @@
+import { chainQueuedReads } from './support/audit-queue';
 import { startTestApp, TestApp } from './support/test-app';
 import { Actor, buildWorld, createCustomer, World } from './support/world';
 
@@ -15,7 +16,7 @@ afterAll(() => t.close());
 
 const row = async (id: string) => (await t.db.query(`SELECT owner_id, department_id, version FROM customers WHERE id = $1`, [id])).rows[0];
 const auditCount = async (action: string, entityId: string) =>
-  (await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = $1 AND entity_id = $2`, [action, entityId])).rows[0].n as number;
+  (await chainQueuedReads(t), await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = $1 AND entity_id = $2`, [action, entityId])).rows[0].n as number;
 const get = (actor: Actor, id: string) => actor.api.GET('/api/v1/customers/{id}', { params: { path: { id } } });
 const userVersion = async (id: string) => (await t.db.query(`SELECT version FROM users WHERE id = $1`, [id])).rows[0].version as number;
 
@@ -187,6 +188,7 @@ describe('what each role sees, by id as well as in lists', () => {
     const left = await w.managerEast.api.POST('/api/v1/contacts/{id}/mark-left', { params: { path: { id: first.id } }, body: { reason: '离职', newPrimaryContactId: second.id } });
     expect(left.data!.mobile).toBe('+8613700001111');
     expect(await pii()).toBe(2);
+    await chainQueuedReads(t);
     const entry = (await t.db.query(`SELECT actor_id, after FROM audit_log WHERE action = 'pii.read' AND entity_id = $1 ORDER BY id DESC LIMIT 1`, [c.id])).rows[0];
     expect(entry).toMatchObject({ actor_id: w.managerEast.id, after: { contactIds: [first.id] } });
   });

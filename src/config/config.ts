@@ -85,6 +85,11 @@ export interface AppConfig {
    * pollMs; a failed delivery is retried after retryBaseMs·2^n (with jitter) for 24 hours.
    */
   webhooks: { allowHttp: boolean; allowedHosts: string[]; pollMs: number; retryBaseMs: number; timeoutMs: number };
+  /**
+   * How often an idle instance chains the reads waiting in audit_queue (AUDIT_QUEUE_FLUSH_MS); any
+   * change, and any auditor's query, chains them at once.
+   */
+  auditQueueFlushMs: number;
 }
 
 export class ConfigError extends Error {
@@ -334,5 +339,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
+    auditQueueFlushMs: integer(env, 'AUDIT_QUEUE_FLUSH_MS', 1000, 10, 60_000),
   };
 }

@@ -20,6 +20,7 @@ import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity
 import { RequestDispatchRuleEntity, RequestEntity, RequestEventEntity } from '../modules/requests/request.entity';
 import { IdempotencyKeyEntity } from '../modules/idempotency/idempotency-key.entity';
 import { OutboxEventEntity } from '../modules/audit/outbox-event.entity';
+import { AuditQueueEntity } from '../modules/audit/audit-queue.entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEntity } from '../modules/webhooks/webhook.entity';
 import { IndustryEntity } from '../modules/industries/industry.entity';
 import { TierEntity } from '../modules/tiers/tier.entity';
@@ -78,6 +79,7 @@ export const ENTITIES = [
   ActivityEntity,
   ActivityCustomerEntity,
   OutboxEventEntity,
+  AuditQueueEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,

@@ -44,6 +44,8 @@ export class AuditLogService {
       if (position === undefined) throw invalidCursor();
       after = position;
     }
+    // Reads waiting in the queue join the chain first: an auditor never misses one that happened before the query.
+    await this.audit.chainQueuedReads();
     const rows = await this.repository.search(filter, order, after, limit + 1);
     return this.cursors.page('audit-log', rows, limit, toAuditLogEntryDto, (row) => [order, row.occurredAt.toISOString(), row.id]);
   }

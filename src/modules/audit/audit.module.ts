@@ -1,3 +1,4 @@
+import { AuditQueueFlusher } from './audit-queue.flusher';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { SigningKey } from '../../common/crypto/signing-key';
 import { AuditCheckpointsJob } from './audit-checkpoints.job';
@@ -22,6 +23,7 @@ export class AuditModule {
         { provide: SigningKey, useValue: signingKey },
         AuditRepository,
         AuditService,
+        AuditQueueFlusher,
         AuditLogService,
         LongReadSlots,
         AuditPartitionsJob,
@@ -29,7 +31,7 @@ export class AuditModule {
         AuditCheckpointsService,
         AuditCheckpointsJob,
       ],
-      exports: [AuditService, LongReadSlots],
+      exports: [AuditService, AuditQueueFlusher, LongReadSlots],
     };
   }
 }

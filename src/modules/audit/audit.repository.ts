@@ -146,18 +146,50 @@ export class AuditRepository {
    */
   async append(entries: PendingEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    await this.chain(entries);
+  }
+
+  /**
+   * Chains the reads waiting in audit_queue (see AuditQueueEntity), if any. Returns how many.
+   * Inside the caller's transaction, like append.
+   */
+  async chainQueued(): Promise<number> {
+    return this.chain([]);
+  }
+
+  /** Whether any read waits in audit_queue: one cheap probe, no lock. */
+  async hasQueued(): Promise<boolean> {
+    const [row]: { queued: boolean }[] = await this.transactions.manager.query(`SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued`);
+    return row.queued;
+  }
+
+  /** Records reads outside the chain, in one statement and without its lock; the next append chains them. */
+  async enqueue(entries: PendingEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.transactions.manager.query(`INSERT INTO audit_queue (entry) SELECT e FROM jsonb_array_elements($1::jsonb) AS e`, [JSON.stringify(entries)]);
+  }
+
+  /**
+   * The waiting reads are taken off the queue by the statement that locks the chain head (so they
+   * cost a write no extra round trip) and chained first, in their order, then `entries`.
+   */
+  private async chain(entries: PendingEntry[]): Promise<number> {
     const em = this.transactions.manager;
     const lockStarted = performance.now();
-    const [head]: { lastId: string; lastHash: string; occurredAt: Date }[] = await em.query(
-      `SELECT last_id::text AS "lastId", last_hash AS "lastHash",
-              greatest(last_occurred_at, date_trunc('milliseconds', clock_timestamp())) AS "occurredAt"
-         FROM audit_chain_head WHERE id = 1 FOR UPDATE`,
+    const [head]: { lastId: string; lastHash: string; occurredAt: Date; queued: PendingEntry[] }[] = await em.query(
+      `WITH queued AS (DELETE FROM audit_queue RETURNING id, entry)
+       SELECT h.last_id::text AS "lastId", h.last_hash AS "lastHash",
+              greatest(h.last_occurred_at, date_trunc('milliseconds', clock_timestamp())) AS "occurredAt",
+              (SELECT coalesce(jsonb_agg(q.entry ORDER BY q.id), '[]'::jsonb) FROM queued q) AS queued
+         FROM audit_chain_head h WHERE h.id = 1 FOR UPDATE OF h`,
     );
     this.metrics.observeChainLockWait((performance.now() - lockStarted) / 1000);
+    const all = head.queued.length === 0 ? entries : [...head.queued, ...entries];
+    if (all.length === 0) return 0;
     const occurredAt = head.occurredAt.toISOString();
     let id = BigInt(head.lastId);
     let prevHash = head.lastHash;
-    const rows = entries.map((entry) => {
+    const rows = all.map((entry) => {
       id += 1n;
       const chained: ChainedEntry = { id: id.toString(), occurredAt, ...entry };
       const hash = chainHash(prevHash, chained);
@@ -192,6 +224,7 @@ export class AuditRepository {
       [JSON.stringify(rows), id.toString(), prevHash, occurredAt],
     );
     this.metrics.auditEntriesAppended(rows.length);
+    return head.queued.length;
   }
 
   /**

@@ -39,6 +39,29 @@ export class AuditService {
    * The time is taken when the entries join the chain (see AuditRepository.append).
    */
   async recordMany(entries: AuditEntry[]): Promise<void> {
+    const pending = this.pendingOf(entries);
+    await this.transactions.run(() => this.audit.append(pending));
+  }
+
+  /**
+   * Records a read that reveals personal data (pii.read): committed before the answer goes out
+   * (in the caller's transaction if there is one), but queued outside the chain, so reads do not
+   * queue behind one another and behind every change for the chain's lock. The next append, an
+   * auditor's query or the idle flusher (AuditQueueFlusher) chains it. Its time of reading is kept
+   * in `after.readAt`.
+   */
+  async recordRead(entry: AuditEntry): Promise<void> {
+    const readAt = new Date().toISOString();
+    await this.audit.enqueue(this.pendingOf([{ ...entry, after: { ...(entry.after ?? {}), readAt } }]));
+  }
+
+  /** Chains the reads waiting in the queue, if any (one cheap probe when none): returns how many. */
+  async chainQueuedReads(): Promise<number> {
+    if (!(await this.audit.hasQueued())) return 0;
+    return this.transactions.run(() => this.audit.chainQueued());
+  }
+
+  private pendingOf(entries: AuditEntry[]): PendingEntry[] {
     const user = this.context.user;
     const pending: PendingEntry[] = [];
     for (const entry of entries) {
@@ -64,7 +87,7 @@ export class AuditService {
         userAgent: this.context.userAgent?.slice(0, 300) ?? null,
       });
     }
-    await this.transactions.run(() => this.audit.append(pending));
+    return pending;
   }
 
   /** The recorded changes of a set of entities (a customer and its contacts, say), newest first. */

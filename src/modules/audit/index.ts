@@ -3,3 +3,4 @@ export { AuditService } from './audit.service';
 export type { AuditEntry } from './audit.service';
 export type { EntityRefs, HistoryRow } from './audit.repository';
 export { LongReadSlots } from './long-read-slots';
+export { AuditQueueFlusher } from './audit-queue.flusher';

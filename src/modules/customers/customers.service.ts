@@ -212,7 +212,7 @@ export class CustomersService {
   }
 
   /** One customer with its contacts; an unmasked read by anyone but the owner is audited. */
-  /** A plain read: no transaction, unless an audited read of personal data opens one for its record. */
+  /** A plain read: no transaction (an audited read of personal data queues its record: AuditService.recordRead). */
   async get(caller: AuthUser, id: string): Promise<CustomerDto> {
     await this.access.require(caller, id, 'read');
     return this.present(caller, (await this.customers.findById(id))!);
@@ -221,7 +221,7 @@ export class CustomersService {
   /**
    * GET /customers/:id in one statement: the token's user (401 when unknown or deactivated, checked
    * on every request), the customer, its contacts and tags; then the access decision on that row.
-   * No transaction unless the read is audited (pii.read).
+   * No transaction: an audited read (pii.read) is one more INSERT, into the audit queue.
    */
   async getAsTokenSubject(subject: string, id: string): Promise<CustomerDto> {
     const read = UUID.test(subject) ? await this.customers.readAsUser(subject, id) : undefined;
@@ -387,7 +387,7 @@ export class CustomersService {
   async auditPiiRead(caller: AuthUser, row: { id: string; ownerId: string }, contacts: ContactEntity[]): Promise<void> {
     const hasPii = contacts.some((c) => c.mobileEnc || c.emailEnc || c.wechatEnc);
     if (!hasPii || !isAuditedPiiRead(caller, row)) return;
-    await this.audit.record({
+    await this.audit.recordRead({
       action: 'pii.read',
       entityType: 'customer',
       entityId: row.id,
