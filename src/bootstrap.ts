@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +14,7 @@ import { rateLimitOptions, rateLimitPolicy } from './common/http/rate-limit';
 import { Metrics } from './common/metrics/metrics';
 import { installMetrics } from './common/metrics/metrics-route';
 import { requestIdFor } from './common/http/request-id';
+import { securityHeaders } from './common/http/security-headers';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { runInRequestContext } from './common/request-context';
 import { AppConfig } from './config/config';
@@ -72,7 +72,10 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
     reply.raw.once('close', drain.enter());
     done();
   });
+  // Helmet's headers, computed once (see security-headers.ts), with the request id and the rate-limit policy.
+  const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers);
     void reply.header('x-request-id', request.id);
     void reply.header('ratelimit-policy', policy);
     done();
@@ -81,16 +84,6 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   fastify.addHook('preHandler', (request, _reply, done) => {
     const agent = request.headers['user-agent'];
     runInRequestContext({ requestId: request.id, ip: request.ip, userAgent: typeof agent === 'string' ? agent : undefined }, done);
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
   });
   // Before the routes are registered (app.init), so that every route gets the limit.
   const metrics = app.get(Metrics);

@@ -12,7 +12,8 @@ beforeAll(async () => {
   t = await startTestApp();
   auditor = await staff('auditor');
 });
-afterAll(() => t.close());
+// A timed-out export may still be streaming: closing waits for it.
+afterAll(() => t.close(), 120_000);
 
 interface Staff {
   api: Api;
@@ -255,7 +256,7 @@ describe('at scale', () => {
     expect(head.subarray(0, 3).toString('hex')).toBe('efbbbf');
     console.log(`export: ${lines - 1} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB of CSV in ${seconds.toFixed(1)} s; peak RSS growth ${growthMb.toFixed(1)} MB`);
     expect(growthMb).toBeLessThan(50);
-  }, 120_000);
+  }, 300_000); // the assertion is the memory; on a slow or busy machine the 200,000 rows have taken over 120 s
 
   it('verifies the whole chain and a time range by streaming through them, with flat memory', async () => {
     const warmUp = async () => void (await auditor.api.GET('/api/v1/audit-logs/verify', { params: { query: { from: at(0), to: at(20) } } }));
@@ -269,7 +270,7 @@ describe('at scale', () => {
 
     const range = await auditor.api.GET('/api/v1/audit-logs/verify', { params: { query: { from: at(10), to: at(20) } } });
     expect(range.data).toMatchObject({ valid: true, checked: 10_000, firstBrokenId: null });
-  }, 300_000); // beside the attachments test's ten 20 MB uploads in the other jest worker, verification has taken over 120 s
+  }, 300_000); // the assertion is the memory; beside other heavy work verification has taken over 120 s
 
   it('gives the connection back when the client goes away mid-download, and limits concurrent downloads', async () => {
     const busyConnections = async () =>

@@ -52,6 +52,13 @@ describe('HTTP platform', () => {
     const r = await fetch(`${t.baseUrl}/health`, { headers: { origin: 'https://app.example.com' } });
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(r.headers.get('content-security-policy')).toContain(`default-src 'self'`);
+    expect(r.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    // An error answered by the exception filter carries them too.
+    const missing = await fetch(`${t.baseUrl}/api/v1/customers/00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(missing.headers.get('content-security-policy')).toContain(`default-src 'self'`);
     expect(r.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const other = await fetch(`${t.baseUrl}/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
