@@ -40,3 +40,11 @@ export function verifiedTokenSubject(request: object, keys: JwtKeys): string | n
   carrier[VERIFIED] = subject;
   return subject;
 }
+
+/**
+ * The subject a verification earlier in this request found (null: the token did not verify), or
+ * undefined when nothing has verified the request's token yet.
+ */
+export function alreadyVerifiedSubject(request: object): string | null | undefined {
+  return (request as WithVerifiedSubject)[VERIFIED];
+}
