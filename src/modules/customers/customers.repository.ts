@@ -312,15 +312,25 @@ export class CustomersRepository {
    * An interaction moves the customer's last contact forward; the latest one's next action is the
    * one that counts. The follow-up date is then recomputed.
    */
+  /**
+   * The interaction moves the last interaction and (when it is the latest) the next action, and the
+   * next follow-up with them, as refreshFollowUps computes it, in one statement: every SET sees the
+   * old row, so the new last interaction and next action are spelled out where the follow-up uses them.
+   */
   async recordInteraction(customerId: string, occurredAt: Date, nextActionDueAt: Date | null): Promise<void> {
+    const nextAction = `(CASE WHEN $2::timestamptz >= coalesce(c.last_interaction_at, '-infinity') THEN $3::timestamptz ELSE c.next_action_due_at END)`;
+    const lastInteraction = `greatest(c.last_interaction_at, $2::timestamptz)`;
     await this.transactions.manager.query(
-      `UPDATE customers
-          SET next_action_due_at = CASE WHEN $2::timestamptz >= coalesce(last_interaction_at, '-infinity') THEN $3::timestamptz ELSE next_action_due_at END,
-              last_interaction_at = greatest(last_interaction_at, $2::timestamptz)
-        WHERE id = $1`,
+      `UPDATE customers c
+          SET next_action_due_at = ${nextAction},
+              last_interaction_at = ${lastInteraction},
+              next_follow_up_at = least(
+                greatest(coalesce(${lastInteraction}, c.created_at), c.archived_at)
+                  + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
+                CASE WHEN c.archived_at IS NULL OR ${nextAction} > c.archived_at THEN ${nextAction} END)
+        WHERE c.id = $1`,
       [customerId, occurredAt, nextActionDueAt],
     );
-    await this.refreshFollowUps([customerId]);
   }
 
   /**
