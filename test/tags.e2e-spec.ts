@@ -160,3 +160,36 @@ describe('tags on customers', () => {
     }
   });
 });
+
+describe('a tagged customer in the department lists, whichever way it moves', () => {
+  const approve = (actor: typeof w.admin, id: string) => actor.api.POST('/api/v1/approvals/{id}/approve', { params: { path: { id } }, body: { comment: '同意' } });
+  const tagged = async (actor: typeof w.admin, tagId: string) =>
+    (await actor.api.GET('/api/v1/customers', { params: { query: { tagIds: [tagId], limit: 100 } } })).data!.items.map((c) => c.id);
+  const tagRows = async (customerId: string) =>
+    (await t.db.query(`SELECT ct.department_id::text AS d FROM customer_tags ct WHERE ct.customer_id = $1`, [customerId])).rows.map((r) => r.d as string);
+
+  it('follows its customer to another department through a transfer, and the database keeps it so against direct writes', async () => {
+    const g = await group('迁移测试分组');
+    const mark = await tag(g, '重点跟进');
+    const customer = await createCustomer(w.salesEast1);
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mark] } })).response.status).toBe(200);
+    expect(await tagRows(customer.id)).toEqual([w.east]);
+    expect(await tagged(w.managerEast, mark)).toEqual([customer.id]);
+    expect(await tagged(w.managerWest, mark)).toEqual([]);
+
+    // 跨部门移交: both managers approve; the customer and its tag rows are West's now.
+    const transfer = (await w.salesEast1.api.POST('/api/v1/transfers', { body: { toUserId: w.salesWest.id, customerIds: [customer.id], reason: '跨部门移交' } })).data!;
+    await approve(w.managerEast, transfer.approvalId);
+    expect((await approve(w.managerWest, transfer.approvalId)).data!.status).toBe('approved');
+    expect(await tagRows(customer.id)).toEqual([w.west]);
+    expect(await tagged(w.managerWest, mark)).toEqual([customer.id]);
+    expect(await tagged(w.managerEast, mark)).toEqual([]);
+    expect(await tagged(w.admin, mark)).toEqual([customer.id]);
+
+    // No writer can set it apart from the customer's: an insert or update naming another department is corrected.
+    await t.db.query(`UPDATE customer_tags SET department_id = $2 WHERE customer_id = $1`, [customer.id, w.east]);
+    expect(await tagRows(customer.id)).toEqual([w.west]);
+    await t.db.query(`UPDATE customers SET department_id = $2 WHERE id = $1`, [customer.id, w.east]);
+    expect(await tagRows(customer.id)).toEqual([w.east]);
+  });
+});

