@@ -128,10 +128,10 @@ describe('webhooks granted personal data (issue 18)', () => {
       const granted = await api.POST('/api/v1/webhooks/{id}/pii-grant', { ...hookPath(hook.id), body: { reason: REASON } });
       expect(granted.response.status).toBe(403);
       expect(granted.error).toMatchObject({ code: 'FORBIDDEN' });
-      expect((await api.POST('/api/v1/webhooks/{id}/pii-revoke', { ...hookPath(hook.id), body: {} })).response.status).toBe(403);
+      expect((await api.POST('/api/v1/webhooks/{id}/pii-revoke', { ...hookPath(hook.id), body: { reason: 'x' } })).response.status).toBe(403);
     }
-    for (const body of [{}, { reason: '' }]) {
-      const refused = await admin.POST('/api/v1/webhooks/{id}/pii-grant', { ...hookPath(hook.id), body: body as never });
+    for (const [route, body] of [['pii-grant', {}], ['pii-grant', { reason: '' }], ['pii-revoke', {}]] as const) {
+      const refused = await admin.POST(`/api/v1/webhooks/{id}/${route}`, { ...hookPath(hook.id), body: body as never });
       expect(refused.response.status).toBe(400);
       expect(refused.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: expect.arrayContaining([expect.objectContaining({ field: 'reason' })]) });
     }

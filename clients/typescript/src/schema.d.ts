@@ -5417,8 +5417,11 @@ export interface components {
             nextRunAt: string;
         };
         RevokeWebhookPiiDto: {
-            /** @description Kept in the audit log */
-            reason?: string | null;
+            /**
+             * @description Why: kept in the audit log
+             * @example The data processing agreement ended
+             */
+            reason: string;
         };
         RuleCountDto: {
             /**

@@ -139,7 +139,7 @@ export class WebhooksService {
       const current = await this.require(id, true);
       if (!current.pii) return toDto(current);
       const row = await this.webhooks.setPii(id, false);
-      await this.audit.record({ action: 'webhook.pii_revoke', entityType: 'webhook', entityId: id, before: snapshot(current), after: snapshot(row), reason: dto.reason ?? null });
+      await this.audit.record({ action: 'webhook.pii_revoke', entityType: 'webhook', entityId: id, before: snapshot(current), after: snapshot(row), reason: dto.reason });
       return toDto(row);
     });
   }

@@ -80,11 +80,11 @@ export class GrantWebhookPiiDto {
 }
 
 export class RevokeWebhookPiiDto {
-  @ApiPropertyOptional({ type: String, maxLength: 1000, nullable: true, description: 'Kept in the audit log' })
-  @IsOptionalOrNull()
+  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'The data processing agreement ended', description: 'Why: kept in the audit log' })
   @IsString()
+  @MinLength(1)
   @MaxLength(1000)
-  reason?: string | null;
+  reason: string;
 }
 
 export class WebhookDto {
