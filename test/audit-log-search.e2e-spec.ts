@@ -4,7 +4,7 @@ import { auditEntriesQuery } from '../src/modules/audit/audit.repository';
 import type { AuditFilter, AuditOrder } from '../src/modules/audit/audit-log.rules';
 import { startTestApp, TestApp } from './support/test-app';
 import type { Api } from './support/test-app';
-import type { components } from './client/schema';
+import type { components } from './support/test-app';
 import { buildWorld, createCustomer, World } from './support/world';
 
 let t: TestApp;

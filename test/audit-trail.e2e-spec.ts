@@ -1,4 +1,4 @@
-import type { components } from './client/schema';
+import type { components } from './support/test-app';
 import { ADMIN_PASSWORD, startTestApp, TestApp, tokenFor } from './support/test-app';
 import { buildWorld, createCustomer, World } from './support/world';
 

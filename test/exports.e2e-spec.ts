@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { components } from './client/schema';
+import type { components } from './support/test-app';
 import { startTestApp, TestApp, tokenFor } from './support/test-app';
 import { Actor, buildWorld, createCustomer, World } from './support/world';
 

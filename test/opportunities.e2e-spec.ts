@@ -1,6 +1,6 @@
 import { startTestApp, TestApp } from './support/test-app';
 import { Actor, buildWorld, createCustomer, Customer, World } from './support/world';
-import type { components } from './client/schema';
+import type { components } from './support/test-app';
 
 /** Issue 16: sales opportunities, their stages and pipeline, and how they go with their customer. */
 let t: TestApp;

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import createClient, { Client } from 'openapi-fetch';
 import { Pool } from 'pg';
 import { createApp } from '../../src/bootstrap';
 import { SigningKey } from '../../src/common/crypto/signing-key';
@@ -9,9 +8,14 @@ import { loadConfig } from '../../src/config/config';
 import { urlWithLogin } from '../../src/database/database-roles';
 import { UsersService } from '../../src/modules/users';
 import { createDatabase, dropDatabase } from '../../scripts/support/scratch-postgres';
-import type { components, paths } from '../client/schema';
+import { createCrmClient, type components, type CrmClient } from '../../clients/typescript/src/index';
 
-export type Api = Client<paths>;
+// The tests call the API through the published client package (clients/typescript), typed from the
+// committed contract: a server change the contract does not show, or a contract change that breaks
+// integrators, fails to compile here.
+export type { components, paths } from '../../clients/typescript/src/index';
+
+export type Api = CrmClient;
 export type Role = components['schemas']['UserDto']['role'];
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
@@ -43,7 +47,7 @@ export interface TestApp {
 }
 
 export function clientFor(baseUrl: string, token?: string): Api {
-  return createClient<paths>({ baseUrl, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return createCrmClient(baseUrl, token);
 }
 
 /** A raw bearer token, for calls the typed client cannot make (streamed downloads through fetch). */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { components } from '../client/schema';
-import { Api, TestApp } from './test-app';
+import type { Api, components, TestApp } from './test-app';
 
 export type CreateCustomer = components['schemas']['CreateCustomerDto'];
 export type Customer = components['schemas']['CustomerDto'];

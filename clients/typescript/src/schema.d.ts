@@ -2080,6 +2080,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/{id}/pii-grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let an endpoint receive unmasked personal data of changes from now on (audited with the reason as webhook.pii_grant) */
+        post: operations["grantWebhookPii"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/pii-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mask personal data again in every delivery from now on, redeliveries included (audited as webhook.pii_revoke) */
+        post: operations["revokeWebhookPii"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -3407,6 +3441,13 @@ export interface components {
             events: string[];
             /** Format: uuid */
             id: string;
+            /** @description Granted personal data by an admin (POST /webhooks/{id}/pii-grant, audited): deliveries carry unmasked personal data of changes made since piiGrantedAt. Never set at creation or by PATCH. */
+            pii: boolean;
+            /**
+             * Format: date-time
+             * @description When personal data was granted; null when it is not
+             */
+            piiGrantedAt: string | null;
             /** @description The signing secret (Standard Webhooks). Shown only in this response: keep it. */
             secret: string;
             /** Format: date-time */
@@ -4075,6 +4116,13 @@ export interface components {
              * @example username must be 3 to 50 characters
              */
             message: string;
+        };
+        GrantWebhookPiiDto: {
+            /**
+             * @description Why this endpoint may receive personal data: kept in the audit log
+             * @example The ERP needs contacts' mobiles to route calls (DPA 2026-14)
+             */
+            reason: string;
         };
         HealthDto: {
             /**
@@ -5368,6 +5416,13 @@ export interface components {
             /** Format: date-time */
             nextRunAt: string;
         };
+        RevokeWebhookPiiDto: {
+            /**
+             * @description Why: kept in the audit log
+             * @example The data processing agreement ended
+             */
+            reason: string;
+        };
         RuleCountDto: {
             /**
              * Format: int32
@@ -6080,7 +6135,9 @@ export interface components {
             /** Format: int32 */
             durationMs: number;
             error: string | null;
-            /** @description The first 500 characters of the answer */
+            /** @description The request carried unmasked personal data (the endpoint is granted it) */
+            piiUnmasked: boolean;
+            /** @description The first 500 characters of the answer; null when the request carried unmasked personal data (the answer may echo it) */
             responseExcerpt: string | null;
             /**
              * Format: int32
@@ -6129,6 +6186,13 @@ export interface components {
             events: string[];
             /** Format: uuid */
             id: string;
+            /** @description Granted personal data by an admin (POST /webhooks/{id}/pii-grant, audited): deliveries carry unmasked personal data of changes made since piiGrantedAt. Never set at creation or by PATCH. */
+            pii: boolean;
+            /**
+             * Format: date-time
+             * @description When personal data was granted; null when it is not
+             */
+            piiGrantedAt: string | null;
             /** Format: date-time */
             updatedAt: string;
             url: string;
@@ -6141,11 +6205,11 @@ export interface components {
              * @description Who made the change; null for the service itself (sweeps)
              */
             actorId: string | null;
-            /** @description The changed fields after the change (personal data masked) */
+            /** @description The changed fields after the change (personal data masked unless the endpoint is granted personal data) */
             after: {
                 [key: string]: unknown;
             } | null;
-            /** @description The changed fields before the change (personal data masked, as in the audit log) */
+            /** @description The changed fields before the change (personal data masked as in the audit log, unless the endpoint is granted personal data) */
             before: {
                 [key: string]: unknown;
             } | null;
@@ -12977,6 +13041,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    grantWebhookPii: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantWebhookPiiDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    revokeWebhookPii: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeWebhookPiiDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
                 };
             };
             400: components["responses"]["Problem400"];

@@ -222,6 +222,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   ck_opportunities_probability: invalidValue('probability'),
   ck_opportunities_amount: invalidValue('amount'),
   ck_webhook_deliveries_status: invalidValue('status'),
+  ck_webhooks_pii_granted: rule('UNPROCESSABLE', 'a webhook granted personal data has the time of its grant', 'pii'),
   ck_requests_status: invalidValue('status'),
   ck_requests_channel: invalidValue('channel'),
   ck_requests_satisfaction: invalidValue('satisfaction'),

@@ -8,7 +8,8 @@ import { Metrics } from '../../common/metrics/metrics';
 import { Transactions } from '../../database/transactions';
 import { AuditFilter, AuditOrder, AuditPosition, likePrefix } from './audit-log.rules';
 import { ChainedEntry, chainHash } from './audit.rules';
-import { integratorEvent } from './outbox.rules';
+import { integratorEvent, OutboxPii, outboxPiiPlace } from './outbox.rules';
+import { PiiCipher } from '../../common/crypto/pii-cipher';
 
 /** An entry as the caller describes it; id and occurredAt are assigned under the chain lock. */
 
@@ -18,7 +19,10 @@ export interface LongReadBounds {
   idleTimeoutMs: number;
 }
 
-export type PendingEntry = Omit<ChainedEntry, 'id' | 'occurredAt'>;
+export type PendingEntry = Omit<ChainedEntry, 'id' | 'occurredAt'> & {
+  /** Unmasked personal fields for the outbox event only: sealed there, never hashed or logged. */
+  outboxPii?: OutboxPii | null;
+};
 
 export interface EntityRefs {
   entityType: string;
@@ -135,6 +139,7 @@ export class AuditRepository {
     private readonly transactions: Transactions,
     private readonly dataSource: DataSource,
     private readonly metrics: Metrics,
+    private readonly cipher: PiiCipher,
   ) {}
 
   /**
@@ -189,13 +194,15 @@ export class AuditRepository {
     const occurredAt = head.occurredAt.toISOString();
     let id = BigInt(head.lastId);
     let prevHash = head.lastHash;
-    const rows = all.map((entry) => {
+    const rows = all.map(({ outboxPii, ...entry }) => {
       id += 1n;
       const chained: ChainedEntry = { id: id.toString(), occurredAt, ...entry };
       const hash = chainHash(prevHash, chained);
-      // The outbox fields ride along, outside the hashed entry.
+      // The outbox fields ride along, outside the hashed entry; personal data only sealed.
       const event = integratorEvent(entry.action);
-      const row = { ...chained, prevHash, hash, event, eventId: event === null ? null : randomUUID() };
+      const eventId = event === null ? null : randomUUID();
+      const piiEnc = eventId !== null && outboxPii ? this.cipher.encrypt(JSON.stringify(outboxPii), outboxPiiPlace(eventId)) : null;
+      const row = { ...chained, prevHash, hash, event, eventId, piiEnc };
       prevHash = hash;
       return row;
     });
@@ -213,12 +220,13 @@ export class AuditRepository {
          INSERT INTO audit_entity_index (entity_type, entity_id, occurred_at, audit_id, action)
          SELECT entity_type, entity_id, occurred_at, id, action FROM appended WHERE entity_id IS NOT NULL),
        announced AS (
-         INSERT INTO outbox_events (id, audit_id, event, entity_type, entity_id, occurred_at, payload)
+         INSERT INTO outbox_events (id, audit_id, event, entity_type, entity_id, occurred_at, payload, pii_enc)
          SELECT e."eventId", e.id, e.event, e."entityType", e."entityId", e."occurredAt",
                 jsonb_build_object('entityType', e."entityType", 'entityId', e."entityId", 'actorId', e."actorId",
-                                   'changedFields', to_jsonb(e."changedFields"), 'before', e.before, 'after', e.after, 'reason', e.reason)
+                                   'changedFields', to_jsonb(e."changedFields"), 'before', e.before, 'after', e.after, 'reason', e.reason),
+                e."piiEnc"
          FROM jsonb_to_recordset($1::jsonb) AS e(id bigint, "occurredAt" timestamptz, "eventId" uuid, event text, "entityType" text,
-              "entityId" text, "actorId" uuid, "changedFields" text[], before jsonb, after jsonb, reason text)
+              "entityId" text, "actorId" uuid, "changedFields" text[], before jsonb, after jsonb, reason text, "piiEnc" text)
          WHERE e.event IS NOT NULL)
        UPDATE audit_chain_head SET last_id = $2, last_hash = $3, last_occurred_at = $4 WHERE id = 1`,
       [JSON.stringify(rows), id.toString(), prevHash, occurredAt],

@@ -4,6 +4,7 @@ import { Transactions } from '../../database/transactions';
 import { Cursors, Page } from '../../common/pagination';
 import { AuditRepository, EntityRefs, HistoryRow, PendingEntry } from './audit.repository';
 import { AUDIT_LIMITS, diffSnapshots, toSnapshot } from './audit.rules';
+import { integratorEvent, OutboxPii, outboxPiiOf } from './outbox.rules';
 import { clip } from '../../common/errors/problem-limits';
 
 export interface AuditEntry {
@@ -17,6 +18,12 @@ export interface AuditEntry {
   reason?: string | null;
   /** Who acted, when it is not the authenticated caller (a login, a background job). */
   actor?: { id: string | null; role: string | null };
+  /**
+   * The unmasked values of personal fields the snapshots show masked. Never written to the audit
+   * log: while a webhook is granted personal data, the ones the diff shows are sealed into the
+   * change's outbox event (AuditRepository.append), for that webhook's deliveries.
+   */
+  pii?: OutboxPii;
 }
 
 /** The one way every module writes to the audit log, inside the transaction of its change. */
@@ -29,6 +36,16 @@ export class AuditService {
     private readonly transactions: Transactions,
   ) {}
 
+  private outboxPiiWanted: () => Promise<boolean> = () => Promise.resolve(false);
+
+  /**
+   * The webhooks module says, at start-up, how to know whether any endpoint is granted personal data:
+   * until one is, no copy of personal data is made for the outbox at all.
+   */
+  registerOutboxPiiWanted(check: () => Promise<boolean>): void {
+    this.outboxPiiWanted = check;
+  }
+
   async record(entry: AuditEntry): Promise<void> {
     await this.recordMany([entry]);
   }
@@ -39,7 +56,7 @@ export class AuditService {
    * The time is taken when the entries join the chain (see AuditRepository.append).
    */
   async recordMany(entries: AuditEntry[]): Promise<void> {
-    const pending = this.pendingOf(entries);
+    const pending = await this.pendingOf(entries);
     await this.transactions.run(() => this.audit.append(pending));
   }
 
@@ -52,7 +69,9 @@ export class AuditService {
    */
   async recordRead(entry: AuditEntry): Promise<void> {
     const readAt = new Date().toISOString();
-    await this.audit.enqueue(this.pendingOf([{ ...entry, after: { ...(entry.after ?? {}), readAt } }]));
+    // A read announces nothing to webhooks: no personal data rides along into the queue.
+    const pending = await this.pendingOf([{ ...entry, pii: undefined, after: { ...(entry.after ?? {}), readAt } }]);
+    await this.audit.enqueue(pending.map(({ outboxPii: _none, ...read }) => read));
   }
 
   /** Chains the reads waiting in the queue, if any (one cheap probe when none): returns how many. */
@@ -61,9 +80,11 @@ export class AuditService {
     return this.transactions.run(() => this.audit.chainQueued());
   }
 
-  private pendingOf(entries: AuditEntry[]): PendingEntry[] {
+  private async pendingOf(entries: AuditEntry[]): Promise<PendingEntry[]> {
     const user = this.context.user;
     const pending: PendingEntry[] = [];
+    const announcesPii = entries.some((e) => e.pii !== undefined && integratorEvent(e.action) !== null);
+    const keepPii = announcesPii && (await this.transactions.run(() => this.outboxPiiWanted()));
     for (const entry of entries) {
       const before = toSnapshot(entry.before);
       const after = toSnapshot(entry.after);
@@ -85,6 +106,7 @@ export class AuditService {
         requestId: this.context.requestId ?? null,
         ip: this.context.ip ?? null,
         userAgent: this.context.userAgent?.slice(0, 300) ?? null,
+        outboxPii: keepPii ? outboxPiiOf(entry.pii, diff) : null,
       });
     }
     return pending;

@@ -32,6 +32,14 @@ export class OutboxEventEntity {
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
 
+  /**
+   * The unmasked values of the personal fields the payload shows masked (JSON of {before, after}),
+   * sealed with the data key and bound to this row (PiiCipher, place outboxPiiPlace). Written only
+   * while some webhook is granted personal data; null otherwise.
+   */
+  @Column({ name: 'pii_enc', type: 'text', nullable: true })
+  piiEnc: string | null;
+
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
   dispatchedAt: Date | null;
 }

@@ -54,3 +54,39 @@ export const INTEGRATOR_EVENT_NAMES: readonly string[] = [...new Set(Object.valu
 export function integratorEvent(action: string): string | null {
   return Object.hasOwn(INTEGRATOR_EVENTS, action) ? INTEGRATOR_EVENTS[action] : null;
 }
+
+type Json = Record<string, unknown>;
+
+/** Unmasked values of personal fields, by field, before and after a change (what the audit log shows masked). */
+export interface OutboxPii {
+  before?: Json | null;
+  after?: Json | null;
+}
+
+/** Where an event's sealed personal data is stored: the ciphertext is bound to its event row. */
+export const outboxPiiPlace = (eventId: string) => ({ table: 'outbox_events', column: 'pii_enc', rowId: eventId });
+
+/**
+ * The unmasked values worth keeping for an event: only fields the (diffed) payload itself shows,
+ * on the same side, so a webhook never learns more than the change. Null when nothing is left.
+ */
+export function outboxPiiOf(pii: OutboxPii | undefined, shown: { before: Json | null; after: Json | null }): Required<OutboxPii> | null {
+  if (!pii) return null;
+  const pick = (values: Json | null | undefined, visible: Json | null) =>
+    values && visible ? Object.fromEntries(Object.keys(values).filter((k) => k in visible).map((k) => [k, values[k]])) : {};
+  const before = pick(pii.before, shown.before);
+  const after = pick(pii.after, shown.after);
+  if (Object.keys(before).length === 0 && Object.keys(after).length === 0) return null;
+  return { before, after };
+}
+
+/** The payload with the masked values of its personal fields replaced by the unmasked ones. */
+export function unmaskedPayload(payload: Json, pii: OutboxPii): Json {
+  const overlay = (shown: unknown, values: Json | null | undefined) => {
+    if (!values || shown === null || typeof shown !== 'object') return shown;
+    const result: Json = { ...(shown as Json) };
+    for (const [key, value] of Object.entries(values)) if (key in result) result[key] = value;
+    return result;
+  };
+  return { ...payload, before: overlay(payload.before, pii.before), after: overlay(payload.after, pii.after) };
+}

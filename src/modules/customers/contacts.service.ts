@@ -10,7 +10,7 @@ import { ContactCodec } from './contact-codec';
 import { leavesCustomerUnreachable } from './contact.rules';
 import { ContactEntity } from './contact.entity';
 import { ContactChanges, ContactsRepository } from './contacts.repository';
-import { contactSnapshot, toContactDto } from './customer.mapper';
+import { contactPii, contactSnapshot, toContactDto } from './customer.mapper';
 import { CustomersService, duplicateError } from './customers.service';
 import { ContactDto, ContactInputDto, MarkContactLeftDto, UpdateContactDto } from './dto/contact.dto';
 import { LIMITS } from '../../common/limits';
@@ -53,7 +53,7 @@ export class ContactsService {
         ]);
         await this.audit.recordMany([
           ...this.demotionEntry(demoted, existing),
-          { action: 'contact.create', entityType: 'contact', entityId: contact.id, after: contactSnapshot(contact, this.cipher) },
+          { action: 'contact.create', entityType: 'contact', entityId: contact.id, after: contactSnapshot(contact, this.cipher), pii: { after: contactPii(contact, this.cipher) } },
         ]);
         return toContactDto(contact, this.cipher, false);
       }),
@@ -86,6 +86,7 @@ export class ContactsService {
             entityId: contactId,
             before: contactSnapshot(current, this.cipher),
             after: contactSnapshot(updated, this.cipher),
+            pii: { before: contactPii(current, this.cipher), after: contactPii(updated, this.cipher) },
           },
         ]);
         await this.customers.auditPiiRead(caller, customer, [updated]);

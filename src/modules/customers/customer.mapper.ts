@@ -112,6 +112,15 @@ export function toContactDto(contact: ContactEntity, cipher: PiiCipher, masked: 
 }
 
 /**
+ * A contact's personal data unmasked, for AuditEntry.pii: never written to the audit log, only
+ * sealed into the outbox for webhooks an admin granted personal data.
+ */
+export function contactPii(contact: ContactEntity, cipher: PiiCipher): Record<string, string | null> {
+  const dto = toContactDto(contact, cipher, false);
+  return { mobile: dto.mobile, email: dto.email, wechatId: dto.wechatId };
+}
+
+/**
  * The audit log holds no plaintext personal data: masked values, plus a short keyed fingerprint
  * so that a change between two numbers with the same mask still shows as a change.
  */

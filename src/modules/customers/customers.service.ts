@@ -18,7 +18,7 @@ import { ContactCodec } from './contact-codec';
 import { CustomerReactivation } from './customer-reactivation';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
-import { contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
+import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe } from './customers.repository';
@@ -108,7 +108,13 @@ export class CustomersService {
         const saved = await this.contacts.insertMany(contacts.map((c) => ({ ...c, customerId: customer.id })));
         await this.audit.recordMany([
           { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customerSnapshot(customer) },
-          ...saved.map((c) => ({ action: 'contact.create', entityType: 'contact', entityId: c.id, after: contactSnapshot(c, this.cipher) })),
+          ...saved.map((c) => ({
+            action: 'contact.create',
+            entityType: 'contact',
+            entityId: c.id,
+            after: contactSnapshot(c, this.cipher),
+            pii: { after: contactPii(c, this.cipher) },
+          })),
         ]);
         return toCustomerDto(customer, saved.map((c) => toContactDto(c, this.cipher, false)), false);
       }),

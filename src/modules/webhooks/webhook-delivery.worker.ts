@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PiiCipher } from '../../common/crypto/pii-cipher';
+import { PiiCipher, PiiUnreadableError } from '../../common/crypto/pii-cipher';
 import { APP_CONFIG } from '../../config/config.provider';
 import type { AppConfig } from '../../config/config';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
+import { OutboxPii, outboxPiiPlace, unmaskedPayload } from '../audit/outbox.rules';
 import { sendWebhook } from './webhook-sender';
 import { RETRY_FOR_MS, retryDelayMs, signWebhook } from './webhook.rules';
 import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
@@ -57,19 +58,52 @@ export class WebhookDeliveryWorker implements OnApplicationShutdown {
 
   private async deliverDue(): Promise<number> {
     await this.transactions.run(() => this.webhooks.fanOut(FAN_OUT_BATCH));
-    const claimed = await this.transactions.run(() => this.webhooks.claimDue(CLAIM_BATCH));
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    const claimed = await this.transactions.run(async () => {
+      const deliveries = (await this.webhooks.claimDue(CLAIM_BATCH)).map((delivery) => ({ delivery, pii: this.grantedPii(delivery) }));
+      // Personal data leaving the company is logged before it leaves, in the claim's transaction.
+      await this.audit.recordMany(
+        deliveries
+          .filter((d) => d.pii !== null)
+          .map(({ delivery }) => ({
+            action: 'pii.webhook_send',
+            entityType: delivery.entityType,
+            entityId: delivery.entityId,
+            after: { webhookId: delivery.webhookId, deliveryId: delivery.id, eventId: delivery.eventId, event: delivery.event, url: delivery.url },
+            actor: { id: null, role: null },
+          })),
+      );
+      return deliveries;
+    });
+    await Promise.all(claimed.map(({ delivery, pii }) => this.deliver(delivery, pii)));
     return claimed.length;
   }
 
-  private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const body = JSON.stringify({ type: delivery.event, timestamp: delivery.occurredAt.toISOString(), data: { eventId: delivery.eventId, ...delivery.payload } });
+  /**
+   * The unmasked personal data a delivery may carry: only when its endpoint is granted personal data
+   * now (a revoke takes effect for every attempt after it, redeliveries included) and was when the
+   * event happened (a grant is not retroactive), and the outbox kept it. Otherwise null: masked.
+   */
+  private grantedPii(delivery: ClaimedDelivery): OutboxPii | null {
+    if (!delivery.piiGranted || delivery.piiEnc === null) return null;
+    try {
+      return JSON.parse(this.cipher.decrypt(delivery.piiEnc, outboxPiiPlace(delivery.eventId))) as OutboxPii;
+    } catch (error) {
+      if (!(error instanceof PiiUnreadableError)) throw error;
+      this.logger.warn(`event ${delivery.eventId}: ${error.message}; delivered masked`);
+      return null;
+    }
+  }
+
+  private async deliver(delivery: ClaimedDelivery, pii: OutboxPii | null): Promise<void> {
+    const payload = pii === null ? delivery.payload : unmaskedPayload(delivery.payload, pii);
+    const body = JSON.stringify({ type: delivery.event, timestamp: delivery.occurredAt.toISOString(), data: { eventId: delivery.eventId, ...payload } });
     const timestamp = Math.floor(Date.now() / 1000);
     const secret = this.cipher.decrypt(delivery.secretEnc, secretPlace(delivery.webhookId));
     const headers = { 'webhook-id': delivery.eventId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, delivery.eventId, timestamp, body) };
     const result = await sendWebhook(delivery.url, headers, body, this.config.webhooks, this.config.webhooks.timeoutMs);
     await this.transactions.run(async () => {
-      await this.webhooks.recordAttempt({ deliveryId: delivery.id, ...result });
+      // A receiver may echo what it got: after unmasked personal data, its answer is not kept.
+      await this.webhooks.recordAttempt({ deliveryId: delivery.id, ...result, ...(pii === null ? { piiUnmasked: false } : { piiUnmasked: true, responseExcerpt: null }) });
       const status = result.statusCode;
       if (status !== null && status >= 200 && status < 300) return this.webhooks.markDelivered(delivery.id);
       if (status === 410) {

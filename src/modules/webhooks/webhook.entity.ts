@@ -3,6 +3,7 @@ import { OutboxEventEntity } from '../audit/outbox-event.entity';
 
 /** An integrator's endpoint: where events it subscribed to are POSTed, signed with its secret. */
 @Entity('webhooks')
+@Check('ck_webhooks_pii_granted', `pii = (pii_granted_at IS NOT NULL)`)
 export class WebhookEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_webhooks' })
   id: string;
@@ -30,6 +31,16 @@ export class WebhookEntity {
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
+
+  /**
+   * Granted by an admin (POST /webhooks/:id/pii-grant, audited with a reason): deliveries carry the
+   * unmasked personal data of changes that happened since piiGrantedAt. Never set at creation.
+   */
+  @Column({ type: 'boolean', default: false })
+  pii: boolean;
+
+  @Column({ name: 'pii_granted_at', type: 'timestamptz', nullable: true })
+  piiGrantedAt: Date | null;
 
   @Column({ type: 'integer', default: 1 })
   version: number;
@@ -127,4 +138,8 @@ export class WebhookAttemptEntity {
 
   @Column({ name: 'response_excerpt', type: 'varchar', length: 500, nullable: true })
   responseExcerpt: string | null;
+
+  /** The POST carried unmasked personal data (a granted endpoint): its answer may echo it, so no excerpt is kept. */
+  @Column({ name: 'pii_unmasked', type: 'boolean', default: false })
+  piiUnmasked: boolean;
 }

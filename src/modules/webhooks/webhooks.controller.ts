@@ -6,7 +6,7 @@ import { ProblemDto } from '../../common/errors/problem.dto';
 import { IdParam } from '../../common/http/id-param';
 import { PageQueryDto } from '../../common/pagination';
 import { Idempotent, IDEMPOTENT_REPLAY_HEADERS } from '../idempotency';
-import { CreatedWebhookDto, CreateWebhookDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDeliveryPageDto, WebhookDto, WebhookListDto } from './dto/webhook.dto';
+import { CreatedWebhookDto, CreateWebhookDto, GrantWebhookPiiDto, RevokeWebhookPiiDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDeliveryPageDto, WebhookDto, WebhookListDto } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
 
 const REFUSED = { type: ProblemDto, description: 'WEBHOOK_URL_REFUSED: not https, or the host is loopback, link-local or private' };
@@ -49,6 +49,27 @@ export class WebhooksController {
   @ApiUnprocessableEntityResponse(REFUSED)
   updateWebhook(@IdParam() id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookDto> {
     return this.webhooks.update(id, dto);
+  }
+
+  @Post(':id/pii-grant')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    operationId: 'grantWebhookPii',
+    summary: 'Let an endpoint receive unmasked personal data of changes from now on (audited with the reason as webhook.pii_grant)',
+  })
+  @ApiOkResponse({ type: WebhookDto })
+  grantWebhookPii(@IdParam() id: string, @Body() dto: GrantWebhookPiiDto): Promise<WebhookDto> {
+    return this.webhooks.grantPii(id, dto);
+  }
+
+  @Post(':id/pii-revoke')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ operationId: 'revokeWebhookPii', summary: 'Mask personal data again in every delivery from now on, redeliveries included (audited as webhook.pii_revoke)' })
+  @ApiOkResponse({ type: WebhookDto })
+  revokeWebhookPii(@IdParam() id: string, @Body() dto: RevokeWebhookPiiDto): Promise<WebhookDto> {
+    return this.webhooks.revokePii(id, dto);
   }
 
   @Delete(':id')

@@ -1,6 +1,7 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { JobScheduler } from '../../common/jobs/job-scheduler';
 import { Transactions } from '../../database/transactions';
+import { AuditService } from '../audit';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
@@ -24,9 +25,22 @@ export class WebhookRetentionJob implements OnModuleInit {
   }
 }
 
+/** The audit append keeps a sealed copy of a change's personal data for the outbox only while an endpoint is granted it. */
+@Injectable()
+export class WebhookPiiPolicy implements OnModuleInit {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly webhooks: WebhooksRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.audit.registerOutboxPiiWanted(() => this.webhooks.anyGrantedPii());
+  }
+}
+
 @Module({
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryWorker, WebhookRetentionJob],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryWorker, WebhookRetentionJob, WebhookPiiPolicy],
   exports: [WebhookDeliveryWorker],
 })
 export class WebhooksModule {}

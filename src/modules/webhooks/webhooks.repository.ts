@@ -8,6 +8,8 @@ export interface WebhookRow {
   events: string[];
   description: string | null;
   active: boolean;
+  pii: boolean;
+  piiGrantedAt: Date | null;
   version: number;
   secretEnc: string;
   disabledReason: string | null;
@@ -24,8 +26,14 @@ export interface ClaimedDelivery {
   secretEnc: string;
   eventId: string;
   event: string;
+  entityType: string;
+  entityId: string | null;
   occurredAt: Date;
   payload: Record<string, unknown>;
+  /** The event's sealed personal data (outbox_events.pii_enc), if any was kept. */
+  piiEnc: string | null;
+  /** The endpoint is granted personal data now, and was when the event happened. */
+  piiGranted: boolean;
   attempts: number;
   createdAt: Date;
 }
@@ -37,6 +45,7 @@ export interface AttemptRow {
   durationMs: number;
   error: string | null;
   responseExcerpt: string | null;
+  piiUnmasked: boolean;
 }
 
 export interface DeliveryRow {
@@ -53,7 +62,7 @@ export interface DeliveryRow {
   createdAt: Date;
 }
 
-const WEBHOOK_COLUMNS = `id, url, events, description, active, version, secret_enc AS "secretEnc", disabled_reason AS "disabledReason",
+const WEBHOOK_COLUMNS = `id, url, events, description, active, pii, pii_granted_at AS "piiGrantedAt", version, secret_enc AS "secretEnc", disabled_reason AS "disabledReason",
   disabled_at AS "disabledAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** How long a claim holds: longer than one attempt's timeout, so only a dead worker's claims expire. */
@@ -97,6 +106,22 @@ export class WebhooksRepository {
       [id, fields.url, fields.events, fields.description, fields.active, fields.clearDisabled],
     );
     return row;
+  }
+
+  /** Grants or revokes personal data; a grant is dated now (only events from then on are unmasked). */
+  async setPii(id: string, granted: boolean): Promise<WebhookRow> {
+    const [[row]]: [WebhookRow[]] = await this.db.query(
+      `UPDATE webhooks SET pii = $2, pii_granted_at = CASE WHEN $2 THEN now() END, updated_at = now(), version = version + 1
+        WHERE id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
+      [id, granted],
+    );
+    return row;
+  }
+
+  /** Whether any endpoint is granted personal data (then the outbox keeps it, sealed). */
+  async anyGrantedPii(): Promise<boolean> {
+    const [{ granted }]: { granted: boolean }[] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM webhooks WHERE pii) AS granted`);
+    return granted;
   }
 
   async delete(id: string): Promise<void> {
@@ -143,7 +168,8 @@ export class WebhooksRepository {
              ORDER BY c.next_attempt_at LIMIT $1 FOR UPDATE OF c SKIP LOCKED)
           RETURNING d.id, d.webhook_id, d.event_id, d.attempts, d.created_at)
        SELECT c.id, c.webhook_id AS "webhookId", w.url, w.secret_enc AS "secretEnc", e.id AS "eventId", e.event,
-              e.occurred_at AS "occurredAt", e.payload, c.attempts, c.created_at AS "createdAt"
+              e.entity_type AS "entityType", e.entity_id AS "entityId", e.occurred_at AS "occurredAt", e.payload,
+              e.pii_enc AS "piiEnc", (w.pii AND w.pii_granted_at <= e.occurred_at) AS "piiGranted", c.attempts, c.created_at AS "createdAt"
          FROM claimed c JOIN webhooks w ON w.id = c.webhook_id JOIN outbox_events e ON e.id = c.event_id`,
       [limit],
     );
@@ -151,8 +177,8 @@ export class WebhooksRepository {
 
   async recordAttempt(attempt: Omit<AttemptRow, 'attemptedAt'>): Promise<void> {
     await this.db.query(
-      `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, error, response_excerpt) VALUES ($1, $2, $3, $4, $5)`,
-      [attempt.deliveryId, attempt.statusCode, attempt.durationMs, attempt.error, attempt.responseExcerpt],
+      `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, error, response_excerpt, pii_unmasked) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [attempt.deliveryId, attempt.statusCode, attempt.durationMs, attempt.error, attempt.responseExcerpt, attempt.piiUnmasked],
     );
   }
 
@@ -194,7 +220,7 @@ export class WebhooksRepository {
     if (deliveryIds.length === 0) return [];
     return this.db.query(
       `SELECT a.delivery_id AS "deliveryId", a.attempted_at AS "attemptedAt", a.status_code AS "statusCode", a.duration_ms AS "durationMs",
-              a.error, a.response_excerpt AS "responseExcerpt"
+              a.error, a.response_excerpt AS "responseExcerpt", a.pii_unmasked AS "piiUnmasked"
          FROM unnest($1::uuid[]) AS ids(id)
          CROSS JOIN LATERAL (SELECT * FROM webhook_attempts x WHERE x.delivery_id = ids.id ORDER BY x.id DESC LIMIT $2) a
         ORDER BY a.delivery_id, a.id DESC`,

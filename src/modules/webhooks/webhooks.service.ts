@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../../config/config.provider';
 import type { AppConfig } from '../../config/config';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
-import { CreatedWebhookDto, CreateWebhookDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDeliveryPageDto, WebhookDto, WebhookListDto } from './dto/webhook.dto';
+import { CreatedWebhookDto, CreateWebhookDto, GrantWebhookPiiDto, RevokeWebhookPiiDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDeliveryPageDto, WebhookDto, WebhookListDto } from './dto/webhook.dto';
 import { endpointProblem } from './webhook-sender';
 import { newWebhookSecret } from './webhook.rules';
 import { AttemptRow, DeliveryRow, WebhookRow, WebhooksRepository } from './webhooks.repository';
@@ -25,6 +25,8 @@ function toDto(row: WebhookRow): WebhookDto {
     events: row.events,
     description: row.description,
     active: row.active,
+    pii: row.pii,
+    piiGrantedAt: row.piiGrantedAt?.toISOString() ?? null,
     version: row.version,
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt?.toISOString() ?? null,
@@ -34,7 +36,7 @@ function toDto(row: WebhookRow): WebhookDto {
 }
 
 /** What the audit log keeps of an endpoint: never its secret. */
-const snapshot = (row: WebhookRow) => ({ url: row.url, events: row.events, description: row.description, active: row.active });
+const snapshot = (row: WebhookRow) => ({ url: row.url, events: row.events, description: row.description, active: row.active, pii: row.pii });
 
 function toDeliveryDto(row: DeliveryRow, attempts: AttemptRow[]): WebhookDeliveryDto {
   return {
@@ -54,6 +56,7 @@ function toDeliveryDto(row: DeliveryRow, attempts: AttemptRow[]): WebhookDeliver
       durationMs: a.durationMs,
       error: a.error,
       responseExcerpt: a.responseExcerpt,
+      piiUnmasked: a.piiUnmasked,
     })),
   };
 }
@@ -111,6 +114,32 @@ export class WebhooksService {
         clearDisabled: reactivated,
       });
       await this.audit.record({ action: 'webhook.update', entityType: 'webhook', entityId: id, before: snapshot(current), after: snapshot(row) });
+      return toDto(row);
+    });
+  }
+
+  /**
+   * The one way an endpoint receives personal data: an admin's grant with a reason, audited as
+   * `webhook.pii_grant`. Not retroactive: events that happened before it stay masked, queued or not.
+   * Granting a granted endpoint changes nothing (and keeps its grant time).
+   */
+  async grantPii(id: string, dto: GrantWebhookPiiDto): Promise<WebhookDto> {
+    return this.transactions.run(async () => {
+      const current = await this.require(id, true);
+      if (current.pii) return toDto(current);
+      const row = await this.webhooks.setPii(id, true);
+      await this.audit.record({ action: 'webhook.pii_grant', entityType: 'webhook', entityId: id, before: snapshot(current), after: snapshot(row), reason: dto.reason });
+      return toDto(row);
+    });
+  }
+
+  /** Audited as `webhook.pii_revoke`; every attempt from now on is masked, redeliveries of old events included. */
+  async revokePii(id: string, dto: RevokeWebhookPiiDto): Promise<WebhookDto> {
+    return this.transactions.run(async () => {
+      const current = await this.require(id, true);
+      if (!current.pii) return toDto(current);
+      const row = await this.webhooks.setPii(id, false);
+      await this.audit.record({ action: 'webhook.pii_revoke', entityType: 'webhook', entityId: id, before: snapshot(current), after: snapshot(row), reason: dto.reason });
       return toDto(row);
     });
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, Max, Min, IsOptional as IsOptionalOrNull, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, Max, Min, IsOptional as IsOptionalOrNull, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { INT32_MAX } from '../../../common/http/numbers';
 import { IsOptional } from '../../../common/http/optional';
 import { CURSOR_MAX_LENGTH } from '../../../common/pagination';
@@ -71,6 +71,22 @@ export class UpdateWebhookDto {
   version: number;
 }
 
+export class GrantWebhookPiiDto {
+  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'The ERP needs contacts\' mobiles to route calls (DPA 2026-14)', description: 'Why this endpoint may receive personal data: kept in the audit log' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class RevokeWebhookPiiDto {
+  @ApiProperty({ minLength: 1, maxLength: 1000, example: 'The data processing agreement ended', description: 'Why: kept in the audit log' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}
+
 export class WebhookDto {
   @ApiProperty({ format: 'uuid', maxLength: 36 })
   id: string;
@@ -86,6 +102,15 @@ export class WebhookDto {
 
   @ApiProperty()
   active: boolean;
+
+  @ApiProperty({
+    description:
+      'Granted personal data by an admin (POST /webhooks/{id}/pii-grant, audited): deliveries carry unmasked personal data of changes made since piiGrantedAt. Never set at creation or by PATCH.',
+  })
+  pii: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, maxLength: 30, description: 'When personal data was granted; null when it is not' })
+  piiGrantedAt: string | null;
 
   @ApiProperty({ type: 'integer', minimum: 1, maximum: INT32_MAX })
   version: number;
@@ -126,8 +151,11 @@ export class WebhookAttemptDto {
   @ApiProperty({ type: String, nullable: true, maxLength: 500 })
   error: string | null;
 
-  @ApiProperty({ type: String, nullable: true, maxLength: 500, description: 'The first 500 characters of the answer' })
+  @ApiProperty({ type: String, nullable: true, maxLength: 500, description: 'The first 500 characters of the answer; null when the request carried unmasked personal data (the answer may echo it)' })
   responseExcerpt: string | null;
+
+  @ApiProperty({ description: 'The request carried unmasked personal data (the endpoint is granted it)' })
+  piiUnmasked: boolean;
 }
 
 export class WebhookDeliveryDto {
@@ -173,7 +201,7 @@ export class WebhookDeliveryPageDto {
   nextCursor: string | null;
 }
 
-/** What `data` of every event holds: the audit entry's ids and diff (personal data masked). */
+/** What `data` of every event holds: the audit entry's ids and diff (personal data masked unless the endpoint is granted it). */
 export class WebhookEventDataDto {
   @ApiProperty({ format: 'uuid', maxLength: 36, description: 'The event id, also the webhook-id header: deduplicate on it (delivery is at least once)' })
   eventId: string;
@@ -190,10 +218,10 @@ export class WebhookEventDataDto {
   @ApiProperty({ type: [String], maxItems: AUDIT_LIMITS.changedFields, items: { type: 'string', maxLength: AUDIT_LIMITS.fieldName } })
   changedFields: string[];
 
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields before the change (personal data masked, as in the audit log)' })
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields before the change (personal data masked as in the audit log, unless the endpoint is granted personal data)' })
   before: Record<string, unknown> | null;
 
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields after the change (personal data masked)' })
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The changed fields after the change (personal data masked unless the endpoint is granted personal data)' })
   after: Record<string, unknown> | null;
 
   @ApiProperty({ type: String, nullable: true, maxLength: AUDIT_LIMITS.reason })
