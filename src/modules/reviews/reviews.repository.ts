@@ -126,21 +126,18 @@ export class ReviewsRepository {
     by: string,
     options: { bumpVersion: boolean; ownerId?: string },
   ): Promise<{ reviewedAt: Date; version: number; previous: Date | null; tasksDone: number }> {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [[stamped]] = await this.transactions.manager.query(
-      `UPDATE customers c SET reviewed_at = statement_timestamp(), version = c.version + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = statement_timestamp()
-         FROM (SELECT reviewed_at FROM customers WHERE id = $1) old
-        WHERE c.id = $1
-        RETURNING c.reviewed_at AS "reviewedAt", c.version, old.reviewed_at AS previous`,
-      [customerId, options.bumpVersion],
-    ) as [[{ reviewedAt: Date; version: number; previous: Date | null }], number];
-    const done = await this.query<{ n: number }>(
-      `WITH done AS (UPDATE review_tasks SET done_at = statement_timestamp(), done_by = $2
-                      WHERE customer_id = $1 AND done_at IS NULL AND ($3::uuid IS NULL OR owner_id = $3::uuid) RETURNING 1)
-       SELECT count(*)::int AS n FROM done`,
-      [customerId, by, options.ownerId ?? null],
+    // One statement: the stamp and the tasks' completion carry the same time.
+    const [stamped] = await this.query<{ reviewedAt: Date; version: number; previous: Date | null; tasksDone: number }>(
+      `WITH old AS (SELECT reviewed_at FROM customers WHERE id = $1),
+            stamped AS (UPDATE customers c SET reviewed_at = statement_timestamp(), version = c.version + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = statement_timestamp()
+                         WHERE c.id = $1 RETURNING c.reviewed_at, c.version),
+            done AS (UPDATE review_tasks SET done_at = statement_timestamp(), done_by = $3
+                      WHERE customer_id = $1 AND done_at IS NULL AND ($4::uuid IS NULL OR owner_id = $4::uuid) RETURNING 1)
+       SELECT s.reviewed_at AS "reviewedAt", s.version, (SELECT reviewed_at FROM old) AS previous, (SELECT count(*)::int FROM done) AS "tasksDone"
+         FROM stamped s`,
+      [customerId, options.bumpVersion, by, options.ownerId ?? null],
     );
-    return { ...stamped, tasksDone: done[0].n };
+    return stamped;
   }
 
   /** Whether `ownerId` has an open review task for this active customer (served by ix_review_tasks_customer_open). */
