@@ -64,6 +64,11 @@ describe('the review with changes', () => {
     expect([stale.response.status, stale.error?.code]).toEqual([412, 'VERSION_CONFLICT']);
     const both = await review(w.salesEast1, c.a2, { confirmed: true, changes: { stage: 'customer', version: 1 } }, '"2"');
     expect([both.response.status, both.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    // A bare confirmation needs no version, but an If-Match sent is held to.
+    const bareStale = await review(w.salesEast1, c.a2, { confirmed: true }, '"5"');
+    expect([bareStale.response.status, bareStale.error?.code]).toEqual([412, 'VERSION_CONFLICT']);
+    const malformed = await review(w.salesEast1, c.a2, { confirmed: true }, 'x'.repeat(65));
+    expect([malformed.response.status, malformed.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(await state(c.a2)).toMatchObject({ version: 1, stage: 'prospect', reviewed_at: null, task: { done_at: null } });
     expect(await reviewsOf(c.a2)).toEqual([]);
   });

@@ -9306,7 +9306,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description With changes: the ETag you read, e.g. "3" (or send changes.version) */
+                /** @description The ETag you read, e.g. "3" (with changes, or send changes.version). Without changes it is optional, and held to when sent */
                 "If-Match"?: string;
             };
             path: {
@@ -9377,7 +9377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description VERSION_CONFLICT: with changes, someone changed it since you read it */
+            /** @description VERSION_CONFLICT: someone changed it since you read it (If-Match or changes.version) */
             412: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

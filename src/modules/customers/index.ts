@@ -5,3 +5,4 @@ export { CustomerReactivation } from './customer-reactivation';
 export { CustomersService } from './customers.service';
 export { OwnerEdits } from './owner-edits';
 export { UpdateCustomerDto } from './dto/customer.dto';
+export { expectedVersion } from './customer.rules';

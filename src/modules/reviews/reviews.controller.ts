@@ -87,12 +87,12 @@ export class CustomerReviewController {
     description:
       'With `changes`, the edit is PATCH /customers/{id}\'s: the same fields, validation, version rule (If-Match or changes.version, 428 without, 412 when stale), duplicate and reason checks, and its own audit entry, applied in the same transaction as the review stamp; the customer gets one new version. Without, the confirmation itself is a new version.',
   })
-  @ApiHeader({ name: 'If-Match', required: false, schema: { type: 'string', maxLength: 64 }, description: 'With changes: the ETag you read, e.g. "3" (or send changes.version)' })
+  @ApiHeader({ name: 'If-Match', required: false, schema: { type: 'string', maxLength: 64 }, description: 'The ETag you read, e.g. "3" (with changes, or send changes.version). Without changes it is optional, and held to when sent' })
   @ApiOkResponse({ type: ReviewConfirmationDto })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'VALIDATION_FAILED: confirmed must be true, or a change is invalid' })
   @ApiForbiddenResponse({ type: ProblemDto, description: 'FORBIDDEN: you see the customer but do not own it' })
   @ApiConflictResponse({ type: ProblemDto, description: 'CUSTOMER_ARCHIVED, or CUSTOMER_DUPLICATE for a change' })
-  @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'VERSION_CONFLICT: with changes, someone changed it since you read it' })
+  @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'VERSION_CONFLICT: someone changed it since you read it (If-Match or changes.version)' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'REASON_REQUIRED or OWNER_CHANGE_NEEDS_TRANSFER for a change' })
   @ApiResponse({ status: 428, type: ProblemDto, description: 'PRECONDITION_REQUIRED: changes without a version' })
   confirmCustomerReview(

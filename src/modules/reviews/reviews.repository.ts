@@ -140,6 +140,10 @@ export class ReviewsRepository {
     return stamped;
   }
 
+  async versionOf(customerId: string): Promise<number> {
+    return (await this.query<{ version: number }>(`SELECT version FROM customers WHERE id = $1`, [customerId]))[0].version;
+  }
+
   /** Whether `ownerId` has an open review task for this active customer (served by ix_review_tasks_customer_open). */
   async hasOpenTask(customerId: string, ownerId: string): Promise<boolean> {
     return (

@@ -5,7 +5,7 @@ import { Cursors, invalidCursor } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { AuditService } from '../audit';
-import { CustomersService, OwnerEdits } from '../customers';
+import { CustomersService, expectedVersion, OwnerEdits } from '../customers';
 import { nextRunAfter, progressView, roundDepartment, scopeProblem } from './review.rules';
 import { ReviewsRepository, RoundRow } from './reviews.repository';
 import {
@@ -104,11 +104,20 @@ export class ReviewsService implements OnModuleInit {
       if (customer.ownerId !== caller.id) throw new DomainError('FORBIDDEN', 'Only the customer\'s owner confirms its review');
       if (customer.status !== 'active') throw new DomainError('CUSTOMER_ARCHIVED', 'An archived customer is not reviewed; reactivate it first');
       if (dto.changes) await this.customers.update(caller, customerId, dto.changes, ifMatch, { asReview: true });
+      else if (ifMatch !== undefined) await this.requireVersion(customerId, ifMatch);
       // With changes the edit is the change of the record (one new version); a bare confirmation is one itself.
       const done = await this.repository.stampReview(customerId, caller.id, { bumpVersion: !dto.changes });
       await this.recordReview(customerId, done, dto.changes ? 'review_with_changes' : 'confirmation');
       return { customerId, reviewedAt: new Date(done.reviewedAt).toISOString(), version: done.version, tasksDone: done.tasksDone };
     });
+  }
+
+  /** A bare confirmation needs no version, but one sent as If-Match is held to as PATCH holds it (400 malformed, 412 stale). */
+  private async requireVersion(customerId: string, ifMatch: string): Promise<void> {
+    const version = expectedVersion(ifMatch, undefined);
+    if (version === undefined || version === 'conflicting') throw invalid('If-Match', 'If-Match is malformed');
+    const current = await this.repository.versionOf(customerId);
+    if (current !== version) throw new DomainError('VERSION_CONFLICT', `The customer was changed meanwhile; the current version is ${current}`, { currentVersion: current });
   }
 
   /**
