@@ -65,6 +65,8 @@ export class ReviewRoundEntity {
 @Index('ix_review_tasks_department_open', ['departmentId', 'dueAt', 'customerId', 'roundId'], { where: 'done_at IS NULL' })
 @Index('ix_review_tasks_customer_open', ['customerId'], { where: 'done_at IS NULL' })
 @Index('ix_review_tasks_due', ['dueAt', 'ownerId'])
+@Index('ix_review_tasks_department_due', ['departmentId', 'dueAt'])
+@Index('ix_review_tasks_owner_due', ['ownerId', 'dueAt'])
 export class ReviewTaskEntity {
   @PrimaryColumn({ name: 'round_id', type: 'uuid', primaryKeyConstraintName: 'PK_review_tasks' })
   roundId: string;
