@@ -939,7 +939,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The owner confirms the record is current: stamps reviewedAt, completes its open review tasks (audited) */
+        /**
+         * The owner confirms the record is current, or edits it (changes): stamps reviewedAt, completes its open review tasks (audited)
+         * @description With `changes`, the edit is PATCH /customers/{id}'s: the same fields, validation, version rule (If-Match or changes.version, 428 without, 412 when stale), duplicate and reason checks, and its own audit entry, applied in the same transaction as the review stamp; the customer gets one new version. Without, the confirmation itself is a new version.
+         */
         post: operations["confirmCustomerReview"];
         delete?: never;
         options?: never;
@@ -1183,7 +1186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Customers due or overdue for contact under their tier's cadence, most overdue first */
+        /**
+         * Your due list: customers due or overdue for contact under their tier's cadence, and open review tasks due by then (kind), most overdue first
+         * @description One keyset-paginated list over both kinds, ordered by dueAt, then kind (follow_up before review), customer and round. Scoped as customers are: scope=mine your own customers, department your department's, all whatever your role sees. status=dormant lists the archive's re-activation follow-ups only (the archive is not reviewed).
+         */
         get: operations["listDueFollowUps"];
         put?: never;
         post?: never;
@@ -2852,8 +2858,10 @@ export interface components {
             reason: string;
         };
         ConfirmReviewDto: {
+            /** @description Edits to apply first, exactly as PATCH /customers/{id} takes them (its version rule included: changes.version or If-Match); the edit counts as the review */
+            changes?: components["schemas"]["UpdateCustomerDto"];
             /**
-             * @description The owner confirms the record is current (edit it first with PATCH /customers/{id} where it is not)
+             * @description The owner confirms the record is current (as it is, or once `changes` are applied)
              * @enum {boolean}
              */
             confirmed: true;
@@ -3818,22 +3826,44 @@ export interface components {
         DueFollowUpDto: {
             /** Format: uuid */
             customerId: string;
-            /** @example 3 */
+            /**
+             * Format: int32
+             * @description Whole days since dueAt
+             * @example 3
+             */
             daysOverdue: number;
             /** Format: uuid */
             departmentId: string;
+            /**
+             * Format: date-time
+             * @description When the item fell due: the follow-up time, or the review task's due time. The list is ordered by it, then kind (follow_up first), customer and round
+             */
+            dueAt: string;
+            /**
+             * @description follow_up: the customer is due for contact under its tier's cadence (dueAt = nextFollowUpAt). review: an open review task of the owner (roundId), due at dueAt; done by POST /customers/{id}/review or an edit by the owner
+             * @enum {string}
+             */
+            kind: "follow_up" | "review";
             /** Format: date-time */
             lastInteractionAt: string | null;
             /** @example 华为技术有限公司 */
             name: string;
-            /** Format: date-time */
-            nextFollowUpAt: string;
+            /**
+             * Format: date-time
+             * @description The customer's next follow-up (for a follow-up, dueAt); null when none is planned
+             */
+            nextFollowUpAt: string | null;
             /** Format: uuid */
             ownerId: string;
             /** @example 李雷 */
             ownerName: string;
             /** @example phone */
             preferredChannel: string | null;
+            /**
+             * Format: uuid
+             * @description The review round (kind review); null for a follow-up
+             */
+            roundId: string | null;
             tier: components["schemas"]["TierRefDto"] | null;
             /**
              * @description The owner was deactivated: the customer awaits a successor (离职继承)
@@ -9339,7 +9369,10 @@ export interface operations {
     confirmCustomerReview: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you read, e.g. "3" (with changes, or send changes.version). Without changes it is optional, and held to when sent */
+                "If-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -9364,7 +9397,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewConfirmationDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: confirmed must be true */
+            /** @description VALIDATION_FAILED: confirmed must be true, or a change is invalid */
             400: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -9379,10 +9412,65 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem401"];
-            403: components["responses"]["Problem403"];
+            /** @description FORBIDDEN: you see the customer but do not own it */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             404: components["responses"]["Problem404"];
-            /** @description CUSTOMER_ARCHIVED */
+            /** @description CUSTOMER_ARCHIVED, or CUSTOMER_DUPLICATE for a change */
             409: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description VERSION_CONFLICT: someone changed it since you read it (If-Match or changes.version) */
+            412: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description REASON_REQUIRED or OWNER_CHANGE_NEEDS_TRANSFER for a change */
+            422: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description PRECONDITION_REQUIRED: changes without a version */
+            428: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -13,6 +13,7 @@ import { FollowUpsController } from './follow-ups.controller';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { DormancyJob } from './dormancy.job';
+import { OwnerEdits } from './owner-edits';
 import { CustomerRemovalRepository } from './customer-removal.repository';
 import { CustomerRemovalService } from './customer-removal.service';
 import { RemovalController } from './removal.controller';
@@ -20,7 +21,7 @@ import { RemovalController } from './removal.controller';
 @Module({
   imports: [UsersModule, IndustriesModule],
   controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
-  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService, DataKeyRotationRepository, DataKeyRotationService],
-  exports: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation],
+  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, OwnerEdits, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService, DataKeyRotationRepository, DataKeyRotationService],
+  exports: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, OwnerEdits],
 })
 export class CustomersModule {}

@@ -10,8 +10,13 @@ import { CustomerEntity } from './customer.entity';
 import { ruleTierJoinsSql } from '../tiers/tier-criteria.sql';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
 import { SHOWN } from '../../common/limits';
+import type { DueItemKind, DueListBounds } from './due-list.rules';
 
 export interface DueFollowUpRow {
+  kind: DueItemKind;
+  /** Review tasks only: the round that asks for the review. */
+  roundId: string | null;
+  dueAt: Date;
   customerId: string;
   name: string;
   ownerId: string;
@@ -23,7 +28,7 @@ export interface DueFollowUpRow {
   tierCode: string | null;
   tierName: string | null;
   preferredChannel: string | null;
-  nextFollowUpAt: Date;
+  nextFollowUpAt: Date | null;
   lastInteractionAt: Date | null;
   sortKey: string;
 }
@@ -409,36 +414,72 @@ export class CustomersRepository {
     return ids.filter((id) => !visible.has(id));
   }
 
-  /** Customers due for contact by `before`, most overdue first, in the caller's scope. */
-  async dueFollowUps(filter: { scope: ListScopeSql; ownerId?: string; departmentId?: string; before: string; after?: [string, string]; limit: number }): Promise<DueFollowUpRow[]> {
-    const qb = this.repo
-      .createQueryBuilder('c')
-      .leftJoin('tiers', 't', 't.id = c.tier_id')
-      .innerJoin('users', 'u', 'u.id = c.owner_id')
-      .select([
-        'c.id AS "customerId"',
-        'c.name AS "name"',
-        'c.owner_id AS "ownerId"',
-        'u.display_name AS "ownerName"',
-        // Whether the owner still holds the customer (access.rules lostOwnership, as SQL).
-        `(u.active AND u.department_id = c.department_id AND u.role IN ('sales', 'manager', 'admin')) AS "ownerHolds"`,
-        'c.department_id AS "departmentId"',
-        't.id AS "tierId"',
-        't.code AS "tierCode"',
-        't.name AS "tierName"',
-        't.preferred_channel AS "preferredChannel"',
-        'c.next_follow_up_at AS "nextFollowUpAt"',
-        'c.last_interaction_at AS "lastInteractionAt"',
-        'c.next_follow_up_at::text AS "sortKey"',
-      ])
-      .where(filter.scope.where, filter.scope.params)
-      .andWhere('c.next_follow_up_at <= :before', { before: filter.before });
-    if (filter.ownerId) qb.andWhere('c.owner_id = :ownerId', { ownerId: filter.ownerId });
-    if (filter.departmentId) qb.andWhere('c.department_id = :departmentId', { departmentId: filter.departmentId });
-    if (filter.after) {
-      qb.andWhere('(c.next_follow_up_at, c.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', { afterAt: filter.after[0], afterId: filter.after[1] });
+  /**
+   * The due list, in one statement: customers due for contact by `before` and open review tasks
+   * (of active customers) due by then, in the caller's scope, by due time, kind, customer, round.
+   * Each half is a keyset walk of its own index (customers: ix_customers_*follow_up; review tasks:
+   * ix_review_tasks_*_open) cut at `limit`, and the union is cut again. Review tasks are issue 17's
+   * table; they are read here (not through the reviews module, which sits above customers) because
+   * the list is one statement.
+   */
+  async dueItems(filter: {
+    scope: ListScopeSql;
+    ownerId?: string;
+    departmentId?: string;
+    before: string;
+    kinds: readonly DueItemKind[];
+    after?: DueListBounds;
+    limit: number;
+  }): Promise<DueFollowUpRow[]> {
+    const columns = `c.id AS "customerId", c.name, c.owner_id AS "ownerId", u.display_name AS "ownerName",
+              (u.active AND u.department_id = c.department_id AND u.role IN ('sales', 'manager', 'admin')) AS "ownerHolds",
+              c.department_id AS "departmentId", t.id AS "tierId", t.code AS "tierCode", t.name AS "tierName", t.preferred_channel AS "preferredChannel",
+              c.next_follow_up_at AS "nextFollowUpAt", c.last_interaction_at AS "lastInteractionAt"`;
+    const joins = `JOIN users u ON u.id = c.owner_id LEFT JOIN tiers t ON t.id = c.tier_id`;
+    const parts: string[] = [];
+    if (filter.kinds.includes('follow_up')) {
+      const where = [`(${filter.scope.where})`, `c.next_follow_up_at <= CAST(:before AS timestamptz)`];
+      if (filter.ownerId) where.push(`c.owner_id = CAST(:ownerId AS uuid)`);
+      if (filter.departmentId) where.push(`c.department_id = CAST(:departmentId AS uuid)`);
+      if (filter.after) where.push(`(c.next_follow_up_at, c.id) > (CAST(:fAt AS timestamptz), CAST(:fId AS uuid))`);
+      parts.push(
+        `(SELECT 'follow_up'::text AS kind, NULL::uuid AS "roundId", c.next_follow_up_at AS "dueAt", c.next_follow_up_at::text AS "sortKey", ${columns}
+            FROM customers c ${joins}
+           WHERE ${where.join(' AND ')}
+           ORDER BY c.next_follow_up_at, c.id LIMIT :limit)`,
+      );
     }
-    return qb.orderBy('c.next_follow_up_at', 'ASC').addOrderBy('c.id', 'ASC').limit(filter.limit).getRawMany<DueFollowUpRow>();
+    if (filter.kinds.includes('review')) {
+      // The task's own owner and department (kept equal to the customer's by transfers) pick the index; the customer's make the scope exact.
+      const where = [`r.done_at IS NULL`, `c.status = 'active'`, `(${filter.scope.where})`, `r.due_at <= CAST(:before AS timestamptz)`];
+      if (filter.ownerId) where.push(`r.owner_id = CAST(:ownerId AS uuid) AND c.owner_id = CAST(:ownerId AS uuid)`);
+      if (filter.departmentId) where.push(`r.department_id = CAST(:departmentId AS uuid) AND c.department_id = CAST(:departmentId AS uuid)`);
+      if (filter.after) {
+        const op = filter.after.review.op === '>=' ? '>=' : '>';
+        where.push(`(r.due_at, r.customer_id, r.round_id) ${op} (CAST(:rAt AS timestamptz), CAST(:rCustomer AS uuid), CAST(:rRound AS uuid))`);
+      }
+      parts.push(
+        `(SELECT 'review'::text AS kind, r.round_id AS "roundId", r.due_at AS "dueAt", r.due_at::text AS "sortKey", ${columns}
+            FROM review_tasks r JOIN customers c ON c.id = r.customer_id ${joins}
+           WHERE ${where.join(' AND ')}
+           ORDER BY r.due_at, r.customer_id, r.round_id LIMIT :limit)`,
+      );
+    }
+    if (parts.length === 0) return Promise.resolve([]);
+    const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) due ORDER BY "dueAt", kind, "customerId", "roundId" NULLS FIRST LIMIT :limit`;
+    const [query, values] = this.transactions.manager.connection.driver.escapeQueryWithParameters(sql, {
+      ...filter.scope.params,
+      before: filter.before,
+      ownerId: filter.ownerId,
+      departmentId: filter.departmentId,
+      fAt: filter.after?.followUp.dueAt,
+      fId: filter.after?.followUp.customerId,
+      rAt: filter.after?.review.dueAt,
+      rCustomer: filter.after?.review.customerId,
+      rRound: filter.after?.review.roundId,
+      limit: filter.limit,
+    });
+    return this.transactions.manager.query(query, values);
   }
 
   async insertConsent(consent: Omit<CustomerConsentEntity, 'id' | 'recordedAt' | 'customer'>): Promise<CustomerConsentEntity> {

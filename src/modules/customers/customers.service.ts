@@ -16,6 +16,8 @@ import { IndustriesService } from '../industries';
 import { UsersRepository } from '../users';
 import { ContactCodec } from './contact-codec';
 import { CustomerReactivation } from './customer-reactivation';
+import { OwnerEdits } from './owner-edits';
+import { DUE_ITEM_KINDS, dueItemKey, dueListBounds, NIL_UUID } from './due-list.rules';
 import { ContactEntity } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
 import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
@@ -66,6 +68,7 @@ export class CustomersService {
     private readonly industries: IndustriesService,
     private readonly reactivation: CustomerReactivation,
     private readonly context: RequestContext,
+    private readonly ownerEdits: OwnerEdits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
@@ -180,27 +183,37 @@ export class CustomersService {
     return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
-  /** 沟通提醒: customers due for contact by `before`, most overdue first; dormant ones for re-activation with `status=dormant`. */
+  /**
+   * 沟通提醒: customers due for contact by `before`, and (issue 17) the owner's open review tasks
+   * due by then, in one list, most overdue first; dormant ones for re-activation with `status=dormant`
+   * (no review tasks: the archive is not reviewed).
+   */
   async dueFollowUps(caller: AuthUser, query: DueFollowUpsQueryDto): Promise<Page<DueFollowUpDto>> {
     const limit = query.limit ?? 20;
-    const cursor = this.cursors.decode('due-follow-ups', query.cursor, 2);
+    const cursor = this.cursors.decode('due-items', query.cursor, 4);
+    const key = cursor && dueItemKey(cursor);
+    if (cursor && !key) throw invalidCursor();
     const before = query.before ?? new Date().toISOString();
     const scope = query.scope ?? 'mine';
-    const rows = await this.customers.dueFollowUps({
+    const status = query.status ?? 'active';
+    const rows = await this.customers.dueItems({
       // status=dormant: the archive's customers due for a re-activation attempt (managers and admins only).
-      scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
+      scope: this.access.listScope(caller, 'c', [status]),
       ownerId: scope === 'mine' ? caller.id : undefined,
       departmentId: scope === 'department' ? caller.departmentId : undefined,
       before,
-      after: cursor ? [String(cursor[0]), String(cursor[1])] : undefined,
+      kinds: status === 'active' ? DUE_ITEM_KINDS : ['follow_up'],
+      after: key && dueListBounds(key),
       limit: limit + 1,
     });
     const now = Date.now();
     return this.cursors.page(
-      'due-follow-ups',
+      'due-items',
       rows,
       limit,
       (r) => ({
+        kind: r.kind,
+        roundId: r.roundId,
         customerId: r.customerId,
         name: r.name,
         ownerId: r.ownerId,
@@ -209,11 +222,12 @@ export class CustomersService {
         departmentId: r.departmentId,
         tier: r.tierId ? { id: r.tierId, code: r.tierCode!, name: r.tierName! } : null,
         preferredChannel: r.preferredChannel,
-        nextFollowUpAt: r.nextFollowUpAt.toISOString(),
+        dueAt: r.dueAt.toISOString(),
+        nextFollowUpAt: r.nextFollowUpAt?.toISOString() ?? null,
         lastInteractionAt: r.lastInteractionAt?.toISOString() ?? null,
-        daysOverdue: Math.max(0, Math.floor((now - r.nextFollowUpAt.getTime()) / 86_400_000)),
+        daysOverdue: Math.max(0, Math.floor((now - r.dueAt.getTime()) / 86_400_000)),
       }),
-      (r) => [r.sortKey, r.customerId],
+      (r) => [r.sortKey, r.kind, r.customerId, r.roundId ?? NIL_UUID],
     );
   }
 
@@ -238,7 +252,12 @@ export class CustomersService {
     return this.presentWith(read.caller, read.customer!, read.contacts, read.tags);
   }
 
-  async update(caller: AuthUser, id: string, dto: UpdateCustomerDto, ifMatch: string | undefined): Promise<CustomerDto> {
+  /**
+   * PATCH /customers/:id. An edit by the customer's own owner is also what the modules that
+   * registered with OwnerEdits take it for (an open review task counts it as the review), unless
+   * `asReview` says the caller's review already records it (POST /customers/:id/review with changes).
+   */
+  async update(caller: AuthUser, id: string, dto: UpdateCustomerDto, ifMatch: string | undefined, options: { asReview?: boolean } = {}): Promise<CustomerDto> {
     const version = expectedVersion(ifMatch, dto.version);
     if (version === undefined) throw new DomainError('PRECONDITION_REQUIRED', 'Send the version you read, as If-Match or version');
     if (version === 'conflicting') throw invalid('version', 'If-Match is malformed or disagrees with version');
@@ -280,6 +299,8 @@ export class CustomersService {
           after: customerSnapshot(updated),
           reason,
         });
+        // The owner's own edit only: a manager's or admin's edit, a transfer or a job is not the owner looking at the record.
+        if (current.ownerId === caller.id && !options.asReview) await this.ownerEdits.edited(caller, id);
         return this.present(caller, updated);
       }),
     );

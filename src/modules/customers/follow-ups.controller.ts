@@ -12,7 +12,12 @@ export class FollowUpsController {
 
   @Get('due')
   @Roles('admin', 'manager', 'sales')
-  @ApiOperation({ operationId: 'listDueFollowUps', summary: 'Customers due or overdue for contact under their tier\'s cadence, most overdue first' })
+  @ApiOperation({
+    operationId: 'listDueFollowUps',
+    summary: 'Your due list: customers due or overdue for contact under their tier\'s cadence, and open review tasks due by then (kind), most overdue first',
+    description:
+      'One keyset-paginated list over both kinds, ordered by dueAt, then kind (follow_up before review), customer and round. Scoped as customers are: scope=mine your own customers, department your department\'s, all whatever your role sees. status=dormant lists the archive\'s re-activation follow-ups only (the archive is not reviewed).',
+  })
   @ApiOkResponse({ type: DueFollowUpPageDto })
   listDueFollowUps(@CurrentUser() caller: AuthUser, @Query() query: DueFollowUpsQueryDto): Promise<DueFollowUpPageDto> {
     return this.customers.dueFollowUps(caller, query);

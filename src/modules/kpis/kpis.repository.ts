@@ -146,13 +146,15 @@ export class KpisRepository {
         people,
       ),
     );
+    // The caller's people as plain conditions (not "$n IS NULL OR ..."), so that a department's or a person's tasks are read by their index, not the whole table.
+    const reviewTaskScope = `${q.people.userId ? 'r.owner_id = $3::uuid' : '$3::uuid IS NULL'} AND ${q.people.departmentId ? 'r.department_id = $4::uuid' : '$4::uuid IS NULL'}`;
     add(
       await this.query(
         `SELECT ${q.groupBy === 'owner' ? 'r.owner_id' : 'r.department_id'} AS k, count(*) AS "reviewTasksDue",
                 count(*) FILTER (WHERE r.done_at <= r.due_at) AS "reviewTasksDone"
            FROM review_tasks r
           WHERE r.due_at >= $1::timestamptz AND r.due_at < $2::timestamptz
-            AND ($3::uuid IS NULL OR r.owner_id = $3::uuid) AND ($4::uuid IS NULL OR r.department_id = $4::uuid)
+            AND ${reviewTaskScope}
           GROUP BY 1`,
         people,
       ),

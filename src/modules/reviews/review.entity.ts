@@ -61,9 +61,12 @@ export class ReviewRoundEntity {
 /** One customer to confirm, for the owner it had when the round began. */
 @Entity('review_tasks')
 @Index('ix_review_tasks_round_owner', ['roundId', 'ownerId'])
-@Index('ix_review_tasks_owner_open', ['ownerId', 'dueAt'], { where: 'done_at IS NULL' })
+@Index('ix_review_tasks_owner_open', ['ownerId', 'dueAt', 'customerId', 'roundId'], { where: 'done_at IS NULL' })
+@Index('ix_review_tasks_department_open', ['departmentId', 'dueAt', 'customerId', 'roundId'], { where: 'done_at IS NULL' })
 @Index('ix_review_tasks_customer_open', ['customerId'], { where: 'done_at IS NULL' })
 @Index('ix_review_tasks_due', ['dueAt', 'ownerId'])
+@Index('ix_review_tasks_department_due', ['departmentId', 'dueAt'])
+@Index('ix_review_tasks_owner_due', ['ownerId', 'dueAt'])
 export class ReviewTaskEntity {
   @PrimaryColumn({ name: 'round_id', type: 'uuid', primaryKeyConstraintName: 'PK_review_tasks' })
   roundId: string;

@@ -1,5 +1,19 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPreconditionFailedResponse,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/roles';
 import { ProblemDto } from '../../common/errors/problem.dto';
@@ -67,11 +81,26 @@ export class CustomerReviewController {
   @Post(':id/review')
   @HttpCode(200)
   @Roles('admin', 'manager', 'sales')
-  @ApiOperation({ operationId: 'confirmCustomerReview', summary: 'The owner confirms the record is current: stamps reviewedAt, completes its open review tasks (audited)' })
+  @ApiOperation({
+    operationId: 'confirmCustomerReview',
+    summary: 'The owner confirms the record is current, or edits it (changes): stamps reviewedAt, completes its open review tasks (audited)',
+    description:
+      'With `changes`, the edit is PATCH /customers/{id}\'s: the same fields, validation, version rule (If-Match or changes.version, 428 without, 412 when stale), duplicate and reason checks, and its own audit entry, applied in the same transaction as the review stamp; the customer gets one new version. Without, the confirmation itself is a new version.',
+  })
+  @ApiHeader({ name: 'If-Match', required: false, schema: { type: 'string', maxLength: 64 }, description: 'The ETag you read, e.g. "3" (with changes, or send changes.version). Without changes it is optional, and held to when sent' })
   @ApiOkResponse({ type: ReviewConfirmationDto })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'VALIDATION_FAILED: confirmed must be true' })
-  @ApiConflictResponse({ type: ProblemDto, description: 'CUSTOMER_ARCHIVED' })
-  confirmCustomerReview(@CurrentUser() caller: AuthUser, @IdParam() id: string, @Body() dto: ConfirmReviewDto): Promise<ReviewConfirmationDto> {
-    return this.reviews.confirm(caller, id, dto);
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'VALIDATION_FAILED: confirmed must be true, or a change is invalid' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'FORBIDDEN: you see the customer but do not own it' })
+  @ApiConflictResponse({ type: ProblemDto, description: 'CUSTOMER_ARCHIVED, or CUSTOMER_DUPLICATE for a change' })
+  @ApiPreconditionFailedResponse({ type: ProblemDto, description: 'VERSION_CONFLICT: someone changed it since you read it (If-Match or changes.version)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'REASON_REQUIRED or OWNER_CHANGE_NEEDS_TRANSFER for a change' })
+  @ApiResponse({ status: 428, type: ProblemDto, description: 'PRECONDITION_REQUIRED: changes without a version' })
+  confirmCustomerReview(
+    @CurrentUser() caller: AuthUser,
+    @IdParam() id: string,
+    @Body() dto: ConfirmReviewDto,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<ReviewConfirmationDto> {
+    return this.reviews.confirm(caller, id, dto, ifMatch);
   }
 }

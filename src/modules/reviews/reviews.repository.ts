@@ -116,22 +116,45 @@ export class ReviewsRepository {
     );
   }
 
-  /** Stamps the review on the customer (a change of the record) and closes its open tasks. */
-  async confirm(customerId: string, by: string): Promise<{ reviewedAt: Date; version: number; previous: Date | null; tasksDone: number }> {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [[stamped]] = await this.transactions.manager.query(
-      `UPDATE customers c SET reviewed_at = statement_timestamp(), version = c.version + 1, updated_at = statement_timestamp()
-         FROM (SELECT reviewed_at FROM customers WHERE id = $1) old
-        WHERE c.id = $1
-        RETURNING c.reviewed_at AS "reviewedAt", c.version, old.reviewed_at AS previous`,
-      [customerId],
-    ) as [[{ reviewedAt: Date; version: number; previous: Date | null }], number];
-    const done = await this.query<{ n: number }>(
-      `WITH done AS (UPDATE review_tasks SET done_at = statement_timestamp(), done_by = $2 WHERE customer_id = $1 AND done_at IS NULL RETURNING 1)
-       SELECT count(*)::int AS n FROM done`,
-      [customerId, by],
+  /**
+   * Stamps the review on the customer and closes its open review tasks (all of them, or only
+   * `ownerId`'s). `bumpVersion`: a confirmation alone is a change of the record; riding on an edit
+   * in the same transaction it is not a second one (the edit bumped the version and answered with it).
+   */
+  async stampReview(
+    customerId: string,
+    by: string,
+    options: { bumpVersion: boolean; ownerId?: string },
+  ): Promise<{ reviewedAt: Date; version: number; previous: Date | null; tasksDone: number }> {
+    // One statement: the stamp and the tasks' completion carry the same time.
+    const [stamped] = await this.query<{ reviewedAt: Date; version: number; previous: Date | null; tasksDone: number }>(
+      `WITH old AS (SELECT reviewed_at FROM customers WHERE id = $1),
+            stamped AS (UPDATE customers c SET reviewed_at = statement_timestamp(), version = c.version + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = statement_timestamp()
+                         WHERE c.id = $1 RETURNING c.reviewed_at, c.version),
+            done AS (UPDATE review_tasks SET done_at = statement_timestamp(), done_by = $3
+                      WHERE customer_id = $1 AND done_at IS NULL AND ($4::uuid IS NULL OR owner_id = $4::uuid) RETURNING 1)
+       SELECT s.reviewed_at AS "reviewedAt", s.version, (SELECT reviewed_at FROM old) AS previous, (SELECT count(*)::int FROM done) AS "tasksDone"
+         FROM stamped s`,
+      [customerId, options.bumpVersion, by, options.ownerId ?? null],
     );
-    return { ...stamped, tasksDone: done[0].n };
+    return stamped;
+  }
+
+  async versionOf(customerId: string): Promise<number> {
+    return (await this.query<{ version: number }>(`SELECT version FROM customers WHERE id = $1`, [customerId]))[0].version;
+  }
+
+  /** Whether `ownerId` has an open review task for this active customer (served by ix_review_tasks_customer_open). */
+  async hasOpenTask(customerId: string, ownerId: string): Promise<boolean> {
+    return (
+      (
+        await this.query(
+          `SELECT 1 FROM review_tasks r JOIN customers c ON c.id = r.customer_id
+            WHERE r.customer_id = $1 AND r.done_at IS NULL AND r.owner_id = $2 AND c.status = 'active' LIMIT 1`,
+          [customerId, ownerId],
+        )
+      ).length > 0
+    );
   }
 
   /** Open review tasks, overdue first, by due time (keyset). */

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, invalidCursor } from '../../common/pagination';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess } from '../access';
 import { AuditService } from '../audit';
+import { CustomersService, expectedVersion, OwnerEdits } from '../customers';
 import { nextRunAfter, progressView, roundDepartment, scopeProblem } from './review.rules';
 import { ReviewsRepository, RoundRow } from './reviews.repository';
 import {
@@ -41,14 +42,20 @@ const toRoundDto = (r: RoundRow, tasks: number): ReviewRoundDto => ({
 
 /** Periodic reviews (定期复核, issue 17): rounds of tasks, owners' confirmations, progress, schedules. */
 @Injectable()
-export class ReviewsService {
+export class ReviewsService implements OnModuleInit {
   constructor(
     private readonly repository: ReviewsRepository,
     private readonly access: CustomerAccess,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
     private readonly cursors: Cursors,
+    private readonly customers: CustomersService,
+    private readonly ownerEdits: OwnerEdits,
   ) {}
+
+  onModuleInit(): void {
+    this.ownerEdits.register((owner, customerId) => this.countEditAsReview(owner, customerId));
+  }
 
   async createRound(caller: AuthUser, dto: CreateReviewRoundDto): Promise<ReviewRoundDto> {
     const problem = scopeProblem(dto.scope, dto.tierId, dto.tagId);
@@ -86,21 +93,51 @@ export class ReviewsService {
     });
   }
 
-  /** The owner confirms the record is current: reviewedAt is stamped and the customer's open review tasks are done. */
-  async confirm(caller: AuthUser, customerId: string, _dto: ConfirmReviewDto): Promise<ReviewConfirmationDto> {
+  /**
+   * The owner confirms the record is current, or edits it (`changes`: PATCH /customers/:id's fields,
+   * validation, version rule and audit entry, through its own use case): reviewedAt is stamped and
+   * the customer's open review tasks are done, in the same transaction as the edit.
+   */
+  async confirm(caller: AuthUser, customerId: string, dto: ConfirmReviewDto, ifMatch: string | undefined): Promise<ReviewConfirmationDto> {
     return this.transactions.run(async () => {
       const customer = await this.access.require(caller, customerId, 'change');
       if (customer.ownerId !== caller.id) throw new DomainError('FORBIDDEN', 'Only the customer\'s owner confirms its review');
       if (customer.status !== 'active') throw new DomainError('CUSTOMER_ARCHIVED', 'An archived customer is not reviewed; reactivate it first');
-      const done = await this.repository.confirm(customerId, caller.id);
-      await this.audit.record({
-        action: 'customer.review',
-        entityType: 'customer',
-        entityId: customerId,
-        before: { reviewedAt: done.previous ? new Date(done.previous).toISOString() : null },
-        after: { reviewedAt: new Date(done.reviewedAt).toISOString(), version: done.version },
-      });
+      if (dto.changes) await this.customers.update(caller, customerId, dto.changes, ifMatch, { asReview: true });
+      else if (ifMatch !== undefined) await this.requireVersion(customerId, ifMatch);
+      // With changes the edit is the change of the record (one new version); a bare confirmation is one itself.
+      const done = await this.repository.stampReview(customerId, caller.id, { bumpVersion: !dto.changes });
+      await this.recordReview(customerId, done, dto.changes ? 'review_with_changes' : 'confirmation');
       return { customerId, reviewedAt: new Date(done.reviewedAt).toISOString(), version: done.version, tasksDone: done.tasksDone };
+    });
+  }
+
+  /** A bare confirmation needs no version, but one sent as If-Match is held to as PATCH holds it (400 malformed, 412 stale). */
+  private async requireVersion(customerId: string, ifMatch: string): Promise<void> {
+    const version = expectedVersion(ifMatch, undefined);
+    if (version === undefined || version === 'conflicting') throw invalid('If-Match', 'If-Match is malformed');
+    const current = await this.repository.versionOf(customerId);
+    if (current !== version) throw new DomainError('VERSION_CONFLICT', `The customer was changed meanwhile; the current version is ${current}`, { currentVersion: current });
+  }
+
+  /**
+   * An edit of the customer by its owner (PATCH, inside its transaction) while the owner has an
+   * open review task for it counts as the review: the owner's open tasks are done and reviewedAt
+   * is stamped (the edit's version stands), audited. Anyone else's edit, and system changes, do not come here.
+   */
+  private async countEditAsReview(owner: AuthUser, customerId: string): Promise<void> {
+    if (!(await this.repository.hasOpenTask(customerId, owner.id))) return;
+    const done = await this.repository.stampReview(customerId, owner.id, { bumpVersion: false, ownerId: owner.id });
+    await this.recordReview(customerId, done, 'edit');
+  }
+
+  private recordReview(customerId: string, done: Awaited<ReturnType<ReviewsRepository['stampReview']>>, by: 'confirmation' | 'review_with_changes' | 'edit'): Promise<unknown> {
+    return this.audit.record({
+      action: 'customer.review',
+      entityType: 'customer',
+      entityId: customerId,
+      before: { reviewedAt: done.previous ? new Date(done.previous).toISOString() : null },
+      after: { reviewedAt: new Date(done.reviewedAt).toISOString(), version: done.version, tasksDone: done.tasksDone, by },
     });
   }
 

@@ -123,6 +123,21 @@ export class TransfersRepository {
     return moved;
   }
 
+  /**
+   * Open review tasks go with their customer (issue 17): the review is asked of whoever owns the
+   * customer, and only the owner can confirm it, so an open task left with the former owner could
+   * never be done. Done tasks stay with who did them. Returns the moved tasks' customers.
+   */
+  async moveOpenReviewTasks(ids: string[], toUserId: string, toDepartmentId: string): Promise<string[]> {
+    const [moved]: [{ customerId: string }[], number] = await this.transactions.manager.query(
+      `UPDATE review_tasks SET owner_id = $2, department_id = $3
+        WHERE customer_id = ANY($1::uuid[]) AND done_at IS NULL AND (owner_id <> $2::uuid OR department_id <> $3::uuid)
+       RETURNING customer_id AS "customerId"`,
+      [ids, toUserId, toDepartmentId],
+    );
+    return moved.map((m) => m.customerId);
+  }
+
   async setOutcome(transferId: string, fromOutcome: string, outcome: string, reason: string | null): Promise<void> {
     await this.transactions.manager.query(
       `UPDATE transfer_items SET outcome = $3::text, reason = coalesce($4::text, reason), moved_at = CASE WHEN $3::text = 'moved' THEN now() ELSE moved_at END

@@ -165,6 +165,7 @@ export class TransfersService implements OnModuleInit {
     if (approval.type === 'customer.transfer') await this.recheckDepartments(approval, target, items.map((i) => current.get(i.customerId)!));
     const opportunities = await this.transfers.moveOpportunities(items.map((i) => i.customerId), target.id, target.departmentId);
     const reassigned = await this.transfers.moveCustomers(items.map((i) => i.customerId), target.id, target.departmentId);
+    const reviewTasks = await this.transfers.moveOpenReviewTasks(items.map((i) => i.customerId), target.id, target.departmentId);
     await this.transfers.setOutcome(transfer.id, 'pending', 'moved', null);
     await this.transfers.setStatus(transfer.id, 'completed');
     // Each complaint that followed the owner says so in its own history; each customer's entry counts them.
@@ -180,6 +181,7 @@ export class TransfersService implements OnModuleInit {
           transferId: transfer.id,
           complaintsReassigned: reassigned.filter((k) => k.customerId === i.customerId).length,
           opportunitiesMoved: opportunities.filter((o) => o.customerId === i.customerId).length,
+          reviewTasksMoved: reviewTasks.filter((id) => id === i.customerId).length,
         },
         reason: transfer.reason,
       })),

@@ -20,6 +20,7 @@ import {
 } from '../customer.entity';
 import { ContactDto, ContactInputDto } from './contact.dto';
 import { IsCreditCode } from './validators';
+import { DUE_ITEM_KINDS, type DueItemKind } from '../due-list.rules';
 import { trim, upperTrim, toBoolean, toIdList } from '../../../common/http/transforms';
 import { LIMITS, SHOWN, VISIBLE_TAGS_PER_GROUP } from '../../../common/limits';
 
@@ -639,6 +640,15 @@ export class TierRefDto {
 }
 
 export class DueFollowUpDto {
+  @ApiProperty({
+    enum: DUE_ITEM_KINDS,
+    description: 'follow_up: the customer is due for contact under its tier\'s cadence (dueAt = nextFollowUpAt). review: an open review task of the owner (roundId), due at dueAt; done by POST /customers/{id}/review or an edit by the owner',
+  })
+  kind: DueItemKind;
+
+  @ApiProperty({ format: 'uuid', type: String, nullable: true, description: 'The review round (kind review); null for a follow-up' })
+  roundId: string | null;
+
   @ApiProperty({ format: 'uuid' })
   customerId: string;
 
@@ -663,13 +673,16 @@ export class DueFollowUpDto {
   @ApiProperty({ maxLength: 20, type: String, nullable: true, example: 'phone' })
   preferredChannel: string | null;
 
-  @ApiProperty({ format: 'date-time' })
-  nextFollowUpAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When the item fell due: the follow-up time, or the review task\'s due time. The list is ordered by it, then kind (follow_up first), customer and round' })
+  dueAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The customer\'s next follow-up (for a follow-up, dueAt); null when none is planned' })
+  nextFollowUpAt: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastInteractionAt: string | null;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: INT32_MAX, example: 3, description: 'Whole days since dueAt' })
   daysOverdue: number;
 }
 

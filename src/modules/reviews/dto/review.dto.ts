@@ -1,9 +1,11 @@
 import { INT32_MAX } from '../../../common/http/numbers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { Equals, IsIn, IsInt, IsObject, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { IsRfc3339DateTime } from '../../../common/http/dates';
 import { IsOptional } from '../../../common/http/optional';
 import { CURSOR_MAX_LENGTH, PAGE_LIMIT_MAX, PageQueryDto } from '../../../common/pagination';
+import { UpdateCustomerDto } from '../../customers';
 import { REVIEW_CADENCES, REVIEW_SCOPES, type ReviewCadence, type ReviewScope } from '../review.entity';
 
 /** Most owners one progress report lists. */
@@ -100,9 +102,19 @@ export class ReviewProgressDto extends ReviewRoundDto {
 }
 
 export class ConfirmReviewDto {
-  @ApiProperty({ enum: [true], description: 'The owner confirms the record is current (edit it first with PATCH /customers/{id} where it is not)' })
+  @ApiProperty({ enum: [true], description: 'The owner confirms the record is current (as it is, or once `changes` are applied)' })
   @Equals(true)
   confirmed: true;
+
+  @ApiPropertyOptional({
+    type: UpdateCustomerDto,
+    description: 'Edits to apply first, exactly as PATCH /customers/{id} takes them (its version rule included: changes.version or If-Match); the edit counts as the review',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateCustomerDto)
+  changes?: UpdateCustomerDto;
 }
 
 export class ReviewConfirmationDto {
