@@ -6,6 +6,7 @@ import type { AppConfig } from '../../config/config';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
+import { endWhenIdle } from '../../common/http/idle-stream';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { AttachmentEntity, type AttachmentParent } from './attachment.entity';
@@ -203,7 +204,9 @@ export class AttachmentsService {
       sizeBytes: Number(attachment.sizeBytes),
       sha256: attachment.sha256!,
       contentDisposition: contentDisposition(attachment.fileName),
-      body: Readable.from(bytes(), { objectMode: false, highWaterMark: 1 }),
+      // A client that stops reading is cut off after EXPORT_IDLE_TIMEOUT_MS: it holds no connection
+      // (each chunk is fetched when asked for), but it would hold the socket, and the instance's close, forever.
+      body: endWhenIdle(Readable.from(bytes(), { objectMode: false, highWaterMark: 1 }), this.config.exportIdleTimeoutMs),
     };
   }
 
