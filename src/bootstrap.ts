@@ -95,6 +95,13 @@ export async function createApp(runtime: Runtime): Promise<NestFastifyApplicatio
   // Attachments arrive as multipart/form-data, streamed: one file part per request, its size capped
   // (past it the part is cut off and the upload answered 413). @fastify/busboy reads raw UTF-8 file names as UTF-8
   // (Chinese names arrive intact, test/attachments.e2e-spec.ts), so there is no defParamCharset to set.
+  // A request answered before its body was read to the end (an upload refused 503 BUSY, 404 or 415
+  // before its file was read) closes its connection: the client may never send the rest, and a
+  // connection waiting for it kept the instance's close waiting (over 60 s in the attachment tests).
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.register(multipart, {
     throwFileSizeLimit: true,
     limits: { fileSize: config.attachmentMaxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6, headerPairs: 50 },

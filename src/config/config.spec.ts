@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     expect(config.rateLimit).toEqual({ perSecond: 50, burst: 100 });
     expect(config.db).toEqual({ statementTimeoutMs: 5000, longReadStatementTimeoutMs: 600_000, idleInTransactionTimeoutMs: 30_000, acquireTimeoutMs: 5000 });
     expect(config.exportIdleTimeoutMs).toBe(60_000);
+    expect(config.attachmentUploads).toEqual({ maxConcurrent: 4, queueLength: 16, queueWaitMs: 120_000 });
+  });
+
+  it('keeps concurrent uploads to at most half of the pool', () => {
+    expect(loadConfig({ DB_POOL_SIZE: '4' }).attachmentUploads.maxConcurrent).toBe(2);
+    expect(loadConfig({ DB_POOL_SIZE: '1' }).attachmentUploads.maxConcurrent).toBe(1);
+    expect(loadConfig({ DB_POOL_SIZE: '30', ATTACHMENT_MAX_CONCURRENT_UPLOADS: '15' }).attachmentUploads.maxConcurrent).toBe(15);
+    expect(() => loadConfig({ ATTACHMENT_MAX_CONCURRENT_UPLOADS: '6' })).toThrow(/^Invalid configuration: ATTACHMENT_MAX_CONCURRENT_UPLOADS must be at most half of DB_POOL_SIZE \(10\)/);
   });
 
   it.each([
@@ -44,6 +52,9 @@ describe('loadConfig', () => {
     ['DB_ACQUIRE_TIMEOUT_MS', '0'],
     ['EXPORT_IDLE_TIMEOUT_MS', '-1'],
     ['LOGIN_ADDRESS_MAX_FAILURES', '0'],
+    ['ATTACHMENT_MAX_CONCURRENT_UPLOADS', '0'],
+    ['ATTACHMENT_UPLOAD_QUEUE', '-1'],
+    ['ATTACHMENT_UPLOAD_QUEUE_WAIT_MS', 'soon'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

@@ -52,6 +52,15 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest attachment (multipart upload); one byte more is 413. */
   attachmentMaxBytes: number;
+  /**
+   * Uploads streaming in at once on this instance (each holds one pooled connection while its bytes
+   * come in): at most `maxConcurrent`, so that uploads never take more than that share of the pool.
+   * Up to `queueLength` more wait (their bodies unread) at most `queueWaitMs` for a turn; beyond
+   * either, the upload is answered 503 BUSY with Retry-After before its body is read. A waiting
+   * upload holds a socket only (no connection, no memory), so the wait may be long: ten 20 MB
+   * uploads at once, four at a time, keep the last ones waiting tens of seconds on a loaded machine.
+   */
+  attachmentUploads: { maxConcurrent: number; queueLength: number; queueWaitMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Swagger UI on /docs (the JSON contract on /openapi.json is always served). */
   swaggerUi: boolean;
@@ -241,6 +250,23 @@ function rateLimit(env: Env): AppConfig['rateLimit'] {
   return { perSecond, burst };
 }
 
+/**
+ * Uploads may hold at most half the pool (default 4 of the default 10): the other half stays for
+ * every other request (and exports, which take a quarter).
+ */
+function attachmentUploads(env: Env, poolSize: number): AppConfig['attachmentUploads'] {
+  const ceiling = Math.max(1, Math.floor(poolSize / 2));
+  const maxConcurrent = integer(env, 'ATTACHMENT_MAX_CONCURRENT_UPLOADS', Math.min(4, ceiling), 1, 100);
+  if (maxConcurrent > ceiling) {
+    throw new ConfigError('ATTACHMENT_MAX_CONCURRENT_UPLOADS', `must be at most half of DB_POOL_SIZE (${poolSize}), i.e. ${ceiling}, got ${maxConcurrent}`);
+  }
+  return {
+    maxConcurrent,
+    queueLength: integer(env, 'ATTACHMENT_UPLOAD_QUEUE', 16, 0, 1000),
+    queueWaitMs: integer(env, 'ATTACHMENT_UPLOAD_QUEUE_WAIT_MS', 120_000, 0, 600_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dbUrl = databaseUrl(env);
   const migrationDbUrl = databaseUrl(env, 'MIGRATION_DATABASE_URL');
@@ -289,6 +315,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminPassword !== undefined && adminPassword.length < 12) {
     throw new ConfigError('CRM_ADMIN_PASSWORD', 'must be at least 12 characters long');
   }
+  const dbPoolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 200);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: read(env, 'HOST') ?? '0.0.0.0',
@@ -296,7 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     migrationDatabaseUrl: migrationDbUrl,
     dataDir: read(env, 'CRM_DATA_DIR') ?? './.data',
     embeddedPgPort: integer(env, 'CRM_EMBEDDED_PG_PORT', 0, 0, 65535),
-    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
+    dbPoolSize,
     adminPassword,
     jwt: {
       secret: jwtSecret,
@@ -321,6 +348,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: corsOrigins(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     attachmentMaxBytes: integer(env, 'ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1024, 20 * 1024 * 1024),
+    attachmentUploads: attachmentUploads(env, dbPoolSize),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     swaggerUi: bool(env, 'SWAGGER_UI', true),
     trustProxy: trustProxy(env),

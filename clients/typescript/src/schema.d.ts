@@ -6597,7 +6597,22 @@ export interface operations {
             };
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
-            503: components["responses"]["Problem503"];
+            /** @description BUSY: ATTACHMENT_MAX_CONCURRENT_UPLOADS uploads (default 4 per instance) are streaming in and the queue behind them (ATTACHMENT_UPLOAD_QUEUE, default 16) is full, or no turn came within ATTACHMENT_UPLOAD_QUEUE_WAIT_MS (default 2 minutes); answered before the body is read, nothing is stored: send the file again after Retry-After seconds. Also BUSY for no database connection in time, DATABASE_UNAVAILABLE, SHUTTING_DOWN as on every operation */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     downloadActivityAttachment: {
@@ -10777,7 +10792,22 @@ export interface operations {
             };
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
-            503: components["responses"]["Problem503"];
+            /** @description BUSY: ATTACHMENT_MAX_CONCURRENT_UPLOADS uploads (default 4 per instance) are streaming in and the queue behind them (ATTACHMENT_UPLOAD_QUEUE, default 16) is full, or no turn came within ATTACHMENT_UPLOAD_QUEUE_WAIT_MS (default 2 minutes); answered before the body is read, nothing is stored: send the file again after Retry-After seconds. Also BUSY for no database connection in time, DATABASE_UNAVAILABLE, SHUTTING_DOWN as on every operation */
+            503: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     downloadOpportunityAttachment: {

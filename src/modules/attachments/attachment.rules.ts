@@ -3,6 +3,20 @@
 /** Bytes per stored chunk: small enough to stream with flat memory, large enough to keep rows few. */
 export const CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Chunks an upload writes per statement (1 MB): a 20 MB file is 20 statements instead of 80, and an
+ * upload holds at most this much of its file in memory.
+ */
+export const CHUNKS_PER_STATEMENT = 4;
+
+/**
+ * An upload still unfinished this long after it began was left by an instance that died mid-upload
+ * (a live one finishes or discards itself long before: 20 MB take seconds, a queued upload gives up
+ * after ATTACHMENT_UPLOAD_QUEUE_WAIT_MS, at most 10 minutes); the hourly job removes it with its
+ * chunks. A client trickling one file for over an hour loses it to the job (its next chunk fails).
+ */
+export const ABANDONED_UPLOAD_SECONDS = 60 * 60;
+
 /** Types accepted, as file-type names them from the bytes: images, PDF, Office documents (OOXML, and the older OLE ones). */
 const ACCEPTED_BY_SIGNATURE = new Set([
   'image/jpeg',

@@ -21,6 +21,15 @@ const problem = { 'application/problem+json': { schema: { $ref: getSchemaPath(Pr
 const UPLOAD_REFUSALS = [
   { status: 413, description: 'PAYLOAD_TOO_LARGE: over ATTACHMENT_MAX_BYTES (default 20 MB)', content: problem },
   { status: 415, description: 'UNSUPPORTED_MEDIA_TYPE: not an image, PDF, Office document, plain text or CSV by its content', content: problem },
+  {
+    status: 503,
+    description:
+      'BUSY: ATTACHMENT_MAX_CONCURRENT_UPLOADS uploads (default 4 per instance) are streaming in and the queue behind them ' +
+      '(ATTACHMENT_UPLOAD_QUEUE, default 16) is full, or no turn came within ATTACHMENT_UPLOAD_QUEUE_WAIT_MS (default 2 minutes); ' +
+      'answered before the body is read, nothing is stored: send the file again after Retry-After seconds. ' +
+      'Also BUSY for no database connection in time, DATABASE_UNAVAILABLE, SHUTTING_DOWN as on every operation',
+    content: problem,
+  },
 ];
 const FILE = {
   description: 'The file, streamed; Content-Disposition carries the original name (RFC 5987 filename* for non-ASCII names); X-Content-SHA256 its hash',

@@ -6,11 +6,13 @@ import type { AppConfig } from '../../config/config';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/auth/roles';
 import { DomainError, forbidden, notFound } from '../../common/errors/domain-error';
+import { endWhenIdle } from '../../common/http/idle-stream';
 import { Transactions } from '../../database/transactions';
 import { AuditService } from '../audit';
 import { AttachmentEntity, type AttachmentParent } from './attachment.entity';
-import { acceptedContentType, CHUNK_BYTES, cleanFileName, contentDisposition, mayDeleteAttachment } from './attachment.rules';
-import { AttachmentsRepository } from './attachments.repository';
+import { ABANDONED_UPLOAD_SECONDS, acceptedContentType, CHUNK_BYTES, CHUNKS_PER_STATEMENT, cleanFileName, contentDisposition, mayDeleteAttachment } from './attachment.rules';
+import { AttachmentsRepository, type ChunkWriter } from './attachments.repository';
+import { UploadSlots } from './upload-slots';
 import { AttachmentDto, ATTACHMENTS_PER_PARENT } from './dto/attachment.dto';
 
 /**
@@ -61,6 +63,7 @@ export class AttachmentsService {
     private readonly attachments: AttachmentsRepository,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly slots: UploadSlots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -69,35 +72,69 @@ export class AttachmentsService {
   }
 
   /**
-   * Streams the one file part in, chunk by chunk (each its own statement: no transaction waits on
-   * the client), hashing as it goes; the type comes from the first bytes (415 otherwise), the size
-   * is capped by the multipart limit (413). The upload becomes visible, audited, in one transaction at the end.
+   * Streams the one file part in, hashing as it goes; the type comes from the first bytes (415
+   * otherwise), the size is capped by the multipart limit (413). While the bytes come in the upload
+   * holds an upload slot (UploadSlots: a few per instance, 503 BUSY past them, before the body is
+   * read) and one connection of its own (ChunkWriter), written a batch of chunks per statement; the
+   * connection goes back before the upload becomes visible, audited, in one transaction at the end.
    */
   async upload(caller: AuthUser, kind: AttachmentParent, parentId: string, request: FastifyRequest): Promise<AttachmentDto> {
-    await this.parent(kind).require(caller, parentId, 'change');
     if (!request.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data with one part named file');
+    // Whoever may not attach here is refused before taking a place among the uploads.
+    await this.parent(kind).require(caller, parentId, 'change');
     if ((await this.attachments.countLive(kind, parentId)) >= ATTACHMENTS_PER_PARENT) {
       throw new DomainError('LIMIT_REACHED', `A record keeps at most ${ATTACHMENTS_PER_PARENT} attachments`);
     }
+    // The slot is held to the end, final transaction included: an upload holds one connection at a
+    // time (its writer's, then the transaction's), so uploads never hold more than the slots' number.
+    const release = await this.slots.take();
+    try {
+      const stored = await this.receive(caller, kind, parentId, request);
+      return await this.transactions.run(async () => {
+        // The parent may have gone out of reach while the bytes came in.
+        try {
+          await this.parent(kind).require(caller, parentId, 'change');
+        } catch (error) {
+          await this.attachments.discard(stored.id);
+          throw error;
+        }
+        const attachment = await this.attachments.markStored(stored.id, stored.size, stored.sha256);
+        const dto = toDto(attachment);
+        await this.audit.record({ action: 'attachment.upload', entityType: 'attachment', entityId: stored.id, after: { ...dto } });
+        return dto;
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /** The file part's bytes into the store, CHUNK_BYTES a row, CHUNKS_PER_STATEMENT rows a statement; on failure nothing is left. */
+  private async receive(caller: AuthUser, kind: AttachmentParent, parentId: string, request: FastifyRequest): Promise<{ id: string; size: number; sha256: string }> {
     const part = await request.file();
     if (!part) throw new DomainError('VALIDATION_FAILED', 'A file part is required', { errors: [{ field: 'file', message: 'file is required' }] });
     const fileName = cleanFileName(part.filename);
     const hash = createHash('sha256');
-    let id: string | undefined;
+    let writer: ChunkWriter | undefined;
     let size = 0;
-    let seq = 0;
+    let batch: Buffer[] = [];
     const store = async (chunk: Buffer) => {
-      if (id === undefined) {
+      if (writer === undefined) {
         const { fileTypeFromBuffer } = await fileType();
         const contentType = acceptedContentType((await fileTypeFromBuffer(chunk))?.mime, chunk, fileName);
         if (!contentType) {
           throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Accepted are images, PDF, Office documents, plain text and CSV, recognised from their content');
         }
-        id = await this.attachments.begin({ parentType: kind, parentId, fileName, contentType, uploadedBy: caller.id });
+        writer = await this.attachments.openWriter({ parentType: kind, parentId, fileName, contentType, uploadedBy: caller.id });
       }
       hash.update(chunk);
       size += chunk.length;
-      await this.attachments.appendChunk(id, seq++, chunk);
+      batch.push(chunk);
+      if (batch.length >= CHUNKS_PER_STATEMENT) await flush();
+    };
+    const flush = async () => {
+      const chunks = batch;
+      batch = [];
+      await writer!.append(chunks);
     };
     try {
       let pending: Buffer[] = [];
@@ -113,27 +150,25 @@ export class AttachmentsService {
         }
       }
       if (part.file.truncated) throw this.tooLarge();
-      if (pendingBytes > 0 || id === undefined) await store(Buffer.concat(pending));
+      if (pendingBytes > 0 || writer === undefined) await store(Buffer.concat(pending));
+      await flush();
     } catch (error) {
-      if (id !== undefined) await this.attachments.discard(id);
+      // Whatever the failure, the row and its chunks go (should even that fail, the abandoned-uploads job removes them).
+      await writer?.discard().catch(() => undefined);
+      await writer?.close().catch(() => undefined);
+      // The rest of the part is read and dropped, so that the connection can answer and carry the next request.
       part.file.resume();
       if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw this.tooLarge();
       throw error;
     }
-    const stored = id!;
-    return this.transactions.run(async () => {
-      // The parent may have gone out of reach while the bytes came in.
-      try {
-        await this.parent(kind).require(caller, parentId, 'change');
-      } catch (error) {
-        await this.attachments.discard(stored);
-        throw error;
-      }
-      const attachment = await this.attachments.markStored(stored, size, hash.digest('hex'));
-      const dto = toDto(attachment);
-      await this.audit.record({ action: 'attachment.upload', entityType: 'attachment', entityId: stored, after: { ...dto } });
-      return dto;
-    });
+    const done = writer as ChunkWriter;
+    await done.close();
+    return { id: done.attachmentId, size, sha256: hash.digest('hex') };
+  }
+
+  /** Hourly, once across instances: uploads left unfinished by an instance that died mid-upload. */
+  removeAbandonedUploads(): Promise<number> {
+    return this.attachments.removeAbandoned(ABANDONED_UPLOAD_SECONDS, 100);
   }
 
   async list(caller: AuthUser, kind: AttachmentParent, parentId: string): Promise<AttachmentDto[]> {
@@ -169,7 +204,9 @@ export class AttachmentsService {
       sizeBytes: Number(attachment.sizeBytes),
       sha256: attachment.sha256!,
       contentDisposition: contentDisposition(attachment.fileName),
-      body: Readable.from(bytes(), { objectMode: false, highWaterMark: 1 }),
+      // A client that stops reading is cut off after EXPORT_IDLE_TIMEOUT_MS: it holds no connection
+      // (each chunk is fetched when asked for), but it would hold the socket, and the instance's close, forever.
+      body: endWhenIdle(Readable.from(bytes(), { objectMode: false, highWaterMark: 1 }), this.config.exportIdleTimeoutMs),
     };
   }
 
