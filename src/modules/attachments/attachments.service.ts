@@ -176,13 +176,17 @@ export class AttachmentsService {
     return (await this.attachments.list(kind, parentId, ATTACHMENTS_PER_PARENT)).map(toDto);
   }
 
-  /** Streams the file to whoever may see the parent; the download is audited (committed) before the first byte. */
+  /**
+   * Streams the file to whoever may see the parent; the download is audited (committed) before the
+   * first byte, as a read: queued for the chain (AuditService.recordRead), so concurrent downloads do
+   * not wait in turn for the chain's lock.
+   */
   async download(caller: AuthUser, kind: AttachmentParent, parentId: string, attachmentId: string): Promise<AttachmentDownload> {
     const attachment = await this.transactions.run(async () => {
       await this.parent(kind).require(caller, parentId, 'read');
       const found = await this.attachments.find(kind, parentId, attachmentId);
       if (!found) throw notFound('Attachment');
-      await this.audit.record({
+      await this.audit.recordRead({
         action: 'attachment.download',
         entityType: 'attachment',
         entityId: found.id,
