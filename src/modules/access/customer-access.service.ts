@@ -25,6 +25,11 @@ export interface ListScopeSql {
   /** A predicate over the customers table aliased as given; empty params when it is TRUE. */
   where: string;
   params: Record<string, unknown>;
+  /**
+   * When given: disjoint predicates (same params) whose union is `where`, each served by an index of
+   * its own. A list may run one query per branch (UNION ALL) where one OR would defeat the indexes.
+   */
+  branches?: string[];
 }
 
 /**
@@ -174,6 +179,28 @@ export class CustomerAccess {
     const base = reachesArchiveForComplaints(caller) ? this.scopeSql(caller, customerAlias, statuses) : this.listScope(caller, customerAlias, statuses);
     // Admins see every complaint anyway; auditors and marketing are never assignees or recipients.
     if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing') return base;
+    const scope = customerScope(caller);
+    if (scope.kind === 'department' && canSeeArchive(caller) && !needsMarketingConsent(caller)) {
+      // A manager: the department's complaints (complaints.department_id is always the customer's,
+      // kept so by the database), or those addressed to the manager (assignee, escalated to) in
+      // another department; in both, a live customer. The same set as the general form below, as
+      // two disjoint branches: the department's in ix_complaints_department(_open), the others in
+      // ix_complaints_reach, which holds "<user>@<department>" for each person a complaint is addressed to.
+      const live = `${customerAlias}.status IN (:...scopeStatuses)`;
+      const department = `${live} AND ${complaintAlias}.department_id = CAST(:scopeDepartmentId AS uuid)`;
+      // Looked up first, then the rows fetched by their address (ctid: the same snapshot, so the same
+      // row versions) and the other conditions checked on them. As a plain condition the planner
+      // would intersect it with another index (reading, say, every open complaint's deadline to
+      // intersect with nothing); by id it may walk a whole index that ends in id.
+      const elsewhere =
+        `${live} AND ${complaintAlias}.ctid = ANY(ARRAY(SELECT r.ctid FROM complaints r ` +
+        `WHERE complaint_reach_keys(r.assignee_id, r.escalated_to_ids, r.department_id) && complaint_reach_elsewhere(CAST(:scopeMe AS uuid), CAST(:scopeDepartmentId AS uuid))))`;
+      return {
+        where: `((${department}) OR (${elsewhere}))`,
+        params: { scopeStatuses: statuses, scopeDepartmentId: scope.departmentId, scopeMe: caller.id },
+        branches: [department, elsewhere],
+      };
+    }
     return {
       where:
         `((${base.where}) OR (${customerAlias}.status IN ('active', 'dormant', 'archived') AND ` +
