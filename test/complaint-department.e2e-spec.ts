@@ -152,6 +152,9 @@ describe("a complaint's department follows its customer", () => {
     const other = await createCustomer(two.seller);
     await t.db.query(`UPDATE complaints SET customer_id = $2 WHERE id = $1`, [complaint.id, other.id]);
     expect(await departmentOf(complaint.id)).toBe(two.id);
+    // Nor can the list of people outside the department be written: it is recomputed.
+    await t.db.query(`UPDATE complaints SET reach_elsewhere = ARRAY[$2::uuid] WHERE id = $1`, [complaint.id, one.manager.id]);
+    expect(await overdueOf(one.manager)).toEqual([]);
     // And no complaint anywhere disagrees with its customer.
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM complaints k JOIN customers c ON c.id = k.customer_id WHERE k.department_id <> c.department_id`);
     expect(rows[0].n).toBe(0);
@@ -172,6 +175,22 @@ describe("the manager's list: the department's complaints, and those addressed t
     expect(await overdueOf(one.manager)).toEqual([complaint.id]);
     expect(await listOf(one.manager)).toEqual([complaint.id]);
     expect(await overdueOf(two.manager)).toEqual([complaint.id]);
+  });
+
+  it('a manager who moves to another department keeps the complaints escalated to them, and gets the new department\'s', async () => {
+    const { one, two } = await twoDepartments();
+    const escalated = await overdueComplaint(await createCustomer(one.seller));
+    const swept = await w.admin.api.POST('/api/v1/complaints/escalation-sweep');
+    expect(swept.data!.breached).toContain(escalated.id);
+    const theirs = await overdueComplaint(await createCustomer(two.seller));
+    const user = (await w.admin.api.GET('/api/v1/users/{id}', at(one.manager.id))).data!;
+    const moved = await w.admin.api.PATCH('/api/v1/users/{id}', { ...at(one.manager.id), body: { departmentId: two.id, version: user.version } });
+    expect(moved.response.status).toBe(200);
+    expect((await overdueOf(one.manager)).sort()).toEqual([escalated.id, theirs.id].sort());
+    // Moved back, the escalated one is the department's again: listed once.
+    const again = (await w.admin.api.GET('/api/v1/users/{id}', at(one.manager.id))).data!;
+    await w.admin.api.PATCH('/api/v1/users/{id}', { ...at(one.manager.id), body: { departmentId: one.id, version: again.version } });
+    expect(await overdueOf(one.manager)).toEqual([escalated.id]);
   });
 
   it('a complaint of another department assigned to the manager is listed, once; the department\'s own are listed once too', async () => {

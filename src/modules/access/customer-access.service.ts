@@ -183,18 +183,17 @@ export class CustomerAccess {
     if (scope.kind === 'department' && canSeeArchive(caller) && !needsMarketingConsent(caller)) {
       // A manager: the department's complaints (complaints.department_id is always the customer's,
       // kept so by the database), or those addressed to the manager (assignee, escalated to) in
-      // another department; in both, a live customer. The same set as the general form below, as
-      // two disjoint branches: the department's in ix_complaints_department(_open), the others in
-      // ix_complaints_reach, which holds "<user>@<department>" for each person a complaint is addressed to.
+      // another department (complaints.reach_elsewhere, kept likewise); in both, a live customer.
+      // The same set as the general form below, as two disjoint branches, each index-served:
+      // ix_complaints_department(_open) and ix_complaints_reach_elsewhere.
       const live = `${customerAlias}.status IN (:...scopeStatuses)`;
       const department = `${live} AND ${complaintAlias}.department_id = CAST(:scopeDepartmentId AS uuid)`;
-      // Looked up first, then the rows fetched by their address (ctid: the same snapshot, so the same
-      // row versions) and the other conditions checked on them. As a plain condition the planner
-      // would intersect it with another index (reading, say, every open complaint's deadline to
-      // intersect with nothing); by id it may walk a whole index that ends in id.
+      // Looked up on its own first, then those rows fetched by their address (ctid: the same snapshot,
+      // so the same row versions) and the other conditions checked on them. As a plain condition the
+      // planner intersects it with other indexes (reading, say, every open complaint's deadline).
       const elsewhere =
-        `${live} AND ${complaintAlias}.ctid = ANY(ARRAY(SELECT r.ctid FROM complaints r ` +
-        `WHERE complaint_reach_keys(r.assignee_id, r.escalated_to_ids, r.department_id) && complaint_reach_elsewhere(CAST(:scopeMe AS uuid), CAST(:scopeDepartmentId AS uuid))))`;
+        `${live} AND ${complaintAlias}.ctid = ANY(ARRAY(SELECT e.ctid FROM complaints e ` +
+        `WHERE e.reach_elsewhere <> '{}' AND e.reach_elsewhere @> ARRAY[CAST(:scopeMe AS uuid)]))`;
       return {
         where: `((${department}) OR (${elsewhere}))`,
         params: { scopeStatuses: statuses, scopeDepartmentId: scope.departmentId, scopeMe: caller.id },

@@ -27,7 +27,7 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 @Index('ix_complaints_received', ['receivedAt', 'id'])
 @Index('ix_complaints_department', ['departmentId', 'receivedAt', 'id'])
 @Index('ix_complaints_department_open', ['departmentId', 'receivedAt', 'id'], { where: `status IN ('received', 'assigned', 'in_progress')` })
-@Index('ix_complaints_reach', { synchronize: false }) // GIN over complaint_reach_keys(assignee_id, escalated_to_ids, department_id), by migration
+@Index('ix_complaints_reach_elsewhere', { synchronize: false }) // GIN over reach_elsewhere where not empty, by migration
 @Index('ix_complaints_assignee', ['assigneeId', 'status'])
 @Index('ix_complaints_open_due', ['dueAt'], { where: `status IN ('received', 'assigned', 'in_progress')` })
 @Index('ix_complaints_follow_up_due', ['followUpDueAt'], { where: `status = 'resolved'` })
@@ -55,6 +55,14 @@ export class ComplaintEntity {
   @ManyToOne(() => DepartmentEntity, { onDelete: 'RESTRICT', nullable: false })
   @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_complaints_department' })
   department?: DepartmentEntity;
+
+  /**
+   * The people the complaint is addressed to (assignee, escalated to) who are not in its department:
+   * kept by the database like departmentId (and when a user moves department). A manager's list
+   * finds the complaints addressed to them outside their department here.
+   */
+  @Column({ name: 'reach_elsewhere', type: 'uuid', array: true, default: () => `'{}'`, insert: false, update: false, select: false })
+  reachElsewhere?: string[];
 
   @Column({ type: 'varchar', length: 20 })
   channel: string;

@@ -5,7 +5,7 @@ import type { ListScopeSql } from '../access';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
 import { SHOWN } from '../../common/limits';
 
-export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'departmentId' | 'department' | 'assignee' | 'escalatedTo' | 'request'>>;
+export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'departmentId' | 'department' | 'reachElsewhere' | 'assignee' | 'escalatedTo' | 'request'>>;
 
 export interface EscalationContactRow {
   userId: string;
