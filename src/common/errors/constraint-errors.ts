@@ -107,6 +107,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_webhooks: raced('the webhook exists'),
   PK_webhook_deliveries: raced('the delivery exists'),
   PK_webhook_attempts: raced('the attempt exists'),
+  PK_audit_queue: raced('the queued audit record exists'),
   uq_webhook_deliveries_event: raced('the event is already queued for this webhook'),
   PK_idempotency_keys: rule('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is being processed; retry shortly', 'Idempotency-Key'),
 
