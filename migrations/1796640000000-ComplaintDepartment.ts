@@ -31,7 +31,12 @@ export class ComplaintDepartment1796640000000 implements MigrationInterface {
       CREATE FUNCTION complaints_keep_department() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' OR NEW.customer_id IS DISTINCT FROM OLD.customer_id OR NEW.department_id IS DISTINCT FROM OLD.department_id THEN
-          NEW.department_id := (SELECT department_id FROM customers WHERE id = NEW.customer_id FOR SHARE);
+          SELECT department_id INTO NEW.department_id FROM customers WHERE id = NEW.customer_id FOR SHARE;
+          IF NOT FOUND THEN
+            -- What the foreign key would have said, had the missing department not come first.
+            RAISE EXCEPTION 'insert or update on table "complaints" violates foreign key constraint "fk_complaints_customer"'
+              USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'fk_complaints_customer', TABLE = 'complaints';
+          END IF;
         END IF;
         NEW.reach_elsewhere := ARRAY(
           SELECT u.id FROM users u WHERE u.id = ANY(array_append(NEW.escalated_to_ids, NEW.assignee_id)) AND u.department_id <> NEW.department_id

@@ -152,6 +152,9 @@ describe("a complaint's department follows its customer", () => {
     const other = await createCustomer(two.seller);
     await t.db.query(`UPDATE complaints SET customer_id = $2 WHERE id = $1`, [complaint.id, other.id]);
     expect(await departmentOf(complaint.id)).toBe(two.id);
+    // A customer that does not exist is still the customer's foreign key's refusal (mapped), not a missing department.
+    const missing = await t.db.query(`UPDATE complaints SET customer_id = gen_random_uuid() WHERE id = $1`, [complaint.id]).catch((e: { code: string; constraint: string }) => e);
+    expect(missing).toMatchObject({ code: '23503', constraint: 'fk_complaints_customer' });
     // Nor can the list of people outside the department be written: it is recomputed.
     await t.db.query(`UPDATE complaints SET reach_elsewhere = ARRAY[$2::uuid] WHERE id = $1`, [complaint.id, one.manager.id]);
     expect(await overdueOf(one.manager)).toEqual([]);
