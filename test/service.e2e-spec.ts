@@ -9,6 +9,7 @@ import { MIGRATIONS } from '../migrations';
 import { PartitionsForTheRuntimeRole1796400200000 } from '../migrations/1796400200000-PartitionsForTheRuntimeRole';
 import { AuditEntityIndex1796400572847 } from '../migrations/1796400572847-AuditEntityIndex';
 import { WebhooksAndOutbox1796502580212 } from '../migrations/1796502580212-WebhooksAndOutbox';
+import { AuditQueue1796630000000 } from '../migrations/1796630000000-AuditQueue';
 import { createApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { EMBEDDED_OWNER_ROLE, EMBEDDED_RUNTIME_ROLE, inspectRuntimeRole, sqlOfClient } from '../src/database/database-roles';
@@ -96,8 +97,11 @@ describe('npm start on a data directory', () => {
         const superuserUrl = await ensureDatabase(pg.url, 'crm');
         const upTo = MIGRATIONS.indexOf(PartitionsForTheRuntimeRole1796400200000);
         // The app below is today's code, whose audit append also writes the entity index: that table
-        // is made here too, as is the outbox it writes beside the entries (TypeORM runs the later migrations it has not run, whatever their order).
-        const migrations = new DataSource({ ...dataSourceOptions(superuserUrl, 2), migrations: [...MIGRATIONS.slice(0, upTo), AuditEntityIndex1796400572847, WebhooksAndOutbox1796502580212] });
+        // is made here too, as are the outbox it writes beside the entries and the queue it reads (TypeORM runs the later migrations it has not run, whatever their order).
+        const migrations = new DataSource({
+          ...dataSourceOptions(superuserUrl, 2),
+          migrations: [...MIGRATIONS.slice(0, upTo), AuditEntityIndex1796400572847, WebhooksAndOutbox1796502580212, AuditQueue1796630000000],
+        });
         await migrations.initialize();
         await migrations.runMigrations({ transaction: 'all' });
         await migrations.destroy();
