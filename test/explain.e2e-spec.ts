@@ -273,6 +273,7 @@ describe('query plans on 50,000 customers', () => {
     { name: 'own due follow-ups and review tasks, sales', role: 'sales', method: 'GET', path: () => '/follow-ups/due' },
     { name: 'dormant customers of the department due for re-activation', role: 'manager', method: 'GET', path: () => '/follow-ups/due?scope=department&status=dormant' },
     { name: 'overdue complaints, manager', role: 'manager', method: 'GET', path: () => '/complaints?overdue=true' },
+    { name: 'complaints of the department, manager', role: 'manager', method: 'GET', path: () => '/complaints' },
     { name: 'audit entries of a customer, auditor', role: 'auditor', method: 'GET', path: () => `/audit-logs?entityType=customer&entityId=${fixtures.departmentCustomer}` },
     {
       name: 'recording an interaction',

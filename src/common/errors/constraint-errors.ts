@@ -119,6 +119,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   fk_complaint_events_complaint: missing('complaintId', 'complaint'),
   fk_complaints_assignee: missing('assigneeId', 'user'),
   fk_complaints_customer: missing('customerId', 'customer'),
+  // Set by a trigger from the complaint's customer, whose own department reference is checked first.
+  fk_complaints_department: missing('customerId', 'customer', rule('IN_USE', 'complaints belong to the department')),
   fk_complaints_escalated_to: missing('escalatedToId', 'user'),
   fk_contacts_customer: missing('customerId', 'customer'),
   fk_customer_consents_customer: missing('customerId', 'customer'),

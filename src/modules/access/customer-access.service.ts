@@ -25,6 +25,11 @@ export interface ListScopeSql {
   /** A predicate over the customers table aliased as given; empty params when it is TRUE. */
   where: string;
   params: Record<string, unknown>;
+  /**
+   * When given: disjoint predicates (same params) whose union is `where`, each served by an index of
+   * its own. A list may run one query per branch (UNION ALL) where one OR would defeat the indexes.
+   */
+  branches?: string[];
 }
 
 /**
@@ -174,6 +179,27 @@ export class CustomerAccess {
     const base = reachesArchiveForComplaints(caller) ? this.scopeSql(caller, customerAlias, statuses) : this.listScope(caller, customerAlias, statuses);
     // Admins see every complaint anyway; auditors and marketing are never assignees or recipients.
     if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing') return base;
+    const scope = customerScope(caller);
+    if (scope.kind === 'department' && canSeeArchive(caller) && !needsMarketingConsent(caller)) {
+      // A manager: the department's complaints (complaints.department_id is always the customer's,
+      // kept so by the database), or those addressed to the manager (assignee, escalated to) in
+      // another department (complaints.reach_elsewhere, kept likewise); in both, a live customer.
+      // The same set as the general form below, as two disjoint branches, each index-served:
+      // ix_complaints_department(_open) and ix_complaints_reach_elsewhere.
+      const live = `${customerAlias}.status IN (:...scopeStatuses)`;
+      const department = `${live} AND ${complaintAlias}.department_id = CAST(:scopeDepartmentId AS uuid)`;
+      // Looked up on its own first, then those rows fetched by their address (ctid: the same snapshot,
+      // so the same row versions) and the other conditions checked on them. As a plain condition the
+      // planner intersects it with other indexes (reading, say, every open complaint's deadline).
+      const elsewhere =
+        `${live} AND ${complaintAlias}.ctid = ANY(ARRAY(SELECT e.ctid FROM complaints e ` +
+        `WHERE e.reach_elsewhere <> '{}' AND e.reach_elsewhere @> ARRAY[CAST(:scopeMe AS uuid)]))`;
+      return {
+        where: `((${department}) OR (${elsewhere}))`,
+        params: { scopeStatuses: statuses, scopeDepartmentId: scope.departmentId, scopeMe: caller.id },
+        branches: [department, elsewhere],
+      };
+    }
     return {
       where:
         `((${base.where}) OR (${customerAlias}.status IN ('active', 'dormant', 'archived') AND ` +

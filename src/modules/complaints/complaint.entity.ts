@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { CustomerEntity } from '../customers/customer.entity';
+import { DepartmentEntity } from '../departments/department.entity';
 import { UserEntity } from '../users/user.entity';
 // Type only: the requests entity imports this one, and the relation names it by class name.
 import type { RequestEntity } from '../requests/request.entity';
@@ -24,6 +25,9 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 @Check('ck_complaints_satisfaction', `satisfaction BETWEEN 1 AND 5`)
 @Index('ix_complaints_customer', ['customerId', 'receivedAt', 'id'])
 @Index('ix_complaints_received', ['receivedAt', 'id'])
+@Index('ix_complaints_department', ['departmentId', 'receivedAt', 'id'])
+@Index('ix_complaints_department_open', ['departmentId', 'receivedAt', 'id'], { where: `status IN ('received', 'assigned', 'in_progress')` })
+@Index('ix_complaints_reach_elsewhere', { synchronize: false }) // GIN over reach_elsewhere where not empty, by migration
 @Index('ix_complaints_assignee', ['assigneeId', 'status'])
 @Index('ix_complaints_open_due', ['dueAt'], { where: `status IN ('received', 'assigned', 'in_progress')` })
 @Index('ix_complaints_follow_up_due', ['followUpDueAt'], { where: `status = 'resolved'` })
@@ -40,6 +44,25 @@ export class ComplaintEntity {
   @ManyToOne(() => CustomerEntity, { onDelete: 'RESTRICT', nullable: false })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_complaints_customer' })
   customer?: CustomerEntity;
+
+  /**
+   * Always the customer's department, kept so by the database (triggers of migration
+   * ComplaintDepartment): never written by the application, so no path can forget it.
+   */
+  @Column({ name: 'department_id', type: 'uuid', insert: false, update: false })
+  departmentId: string;
+
+  @ManyToOne(() => DepartmentEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'fk_complaints_department' })
+  department?: DepartmentEntity;
+
+  /**
+   * The people the complaint is addressed to (assignee, escalated to) who are not in its department:
+   * kept by the database like departmentId (and when a user moves department). A manager's list
+   * finds the complaints addressed to them outside their department here.
+   */
+  @Column({ name: 'reach_elsewhere', type: 'uuid', array: true, default: () => `'{}'`, insert: false, update: false, select: false })
+  reachElsewhere?: string[];
 
   @Column({ type: 'varchar', length: 20 })
   channel: string;

@@ -5,7 +5,7 @@ import type { ListScopeSql } from '../access';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
 import { SHOWN } from '../../common/limits';
 
-export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'assignee' | 'escalatedTo' | 'request'>>;
+export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'departmentId' | 'department' | 'reachElsewhere' | 'assignee' | 'escalatedTo' | 'request'>>;
 
 export interface EscalationContactRow {
   userId: string;
@@ -89,22 +89,37 @@ export class ComplaintsRepository {
   }
 
   async list(filter: ComplaintFilter): Promise<{ complaint: ComplaintEntity; sortKey: string }[]> {
-    const qb = this.repo.createQueryBuilder('k').innerJoin('customers', 'c', 'c.id = k.customer_id').where(filter.scope.where, filter.scope.params);
-    if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
-    if (filter.severity) qb.andWhere('k.severity = :severity', { severity: filter.severity });
-    if (filter.category) qb.andWhere('k.category = :category', { category: filter.category });
-    if (filter.assigneeId) qb.andWhere('k.assignee_id = :assigneeId', { assigneeId: filter.assigneeId });
-    if (filter.customerId) qb.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
-    if (filter.overdue) qb.andWhere(`k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now()`);
-    if (filter.from) qb.andWhere('k.received_at >= :from', { from: filter.from });
-    if (filter.to) qb.andWhere('k.received_at < :to', { to: filter.to });
-    if (filter.before) {
-      qb.andWhere('(k.received_at, k.id) < (CAST(:beforeAt AS timestamptz), CAST(:beforeId AS uuid))', { beforeAt: filter.before[0], beforeId: filter.before[1] });
-    }
-    qb.addSelect('k.received_at::text', 'sort_key').orderBy('k.received_at', 'DESC').addOrderBy('k.id', 'DESC').limit(filter.limit);
+    const page = (where: string) => {
+      const qb = this.repo.createQueryBuilder('k').innerJoin('customers', 'c', 'c.id = k.customer_id').where(where, filter.scope.params);
+      if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
+      if (filter.severity) qb.andWhere('k.severity = :severity', { severity: filter.severity });
+      if (filter.category) qb.andWhere('k.category = :category', { category: filter.category });
+      if (filter.assigneeId) qb.andWhere('k.assignee_id = :assigneeId', { assigneeId: filter.assigneeId });
+      if (filter.customerId) qb.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
+      if (filter.overdue) qb.andWhere(`k.status IN ('received', 'assigned', 'in_progress') AND k.due_at < now()`);
+      if (filter.from) qb.andWhere('k.received_at >= :from', { from: filter.from });
+      if (filter.to) qb.andWhere('k.received_at < :to', { to: filter.to });
+      if (filter.before) {
+        qb.andWhere('(k.received_at, k.id) < (CAST(:beforeAt AS timestamptz), CAST(:beforeId AS uuid))', { beforeAt: filter.before[0], beforeId: filter.before[1] });
+      }
+      return qb.addSelect('k.received_at::text', 'sort_key').orderBy('k.received_at', 'DESC').addOrderBy('k.id', 'DESC').limit(filter.limit);
+    };
     // Prepared: planning the list over complaints and customers cost more than running it.
-    const rows = await this.transactions.preparedEntities(qb);
-    return rows.map(({ entity, raw }) => ({ complaint: entity, sortKey: raw.sort_key as string }));
+    const branches = filter.scope.branches;
+    if (!branches) {
+      const rows = await this.transactions.preparedEntities(page(filter.scope.where));
+      return rows.map(({ entity, raw }) => ({ complaint: entity, sortKey: raw.sort_key as string }));
+    }
+    // Each branch its own page from its own index, then the newest of them: one OR over both would
+    // walk every complaint newest first (or read all of the department's to sort them).
+    const pages = branches.map(page);
+    const [sql, params] = this.transactions.manager.connection.driver.escapeQueryWithParameters(
+      `SELECT * FROM (${pages.map((qb) => `(${qb.getQuery()})`).join(' UNION ALL ')}) k ORDER BY k.k_received_at DESC, k.k_id DESC LIMIT ${filter.limit}`,
+      Object.assign({}, ...pages.map((qb) => qb.getParameters())),
+    );
+    const metadata = this.repo.metadata;
+    const rows = await this.transactions.prepared<Record<string, unknown>>(sql, params);
+    return rows.map((raw) => ({ complaint: this.transactions.hydrate<ComplaintEntity>(metadata, raw, 'k'), sortKey: raw.sort_key as string }));
   }
 
   /** The manager a complaint escalates to: an active manager of the customer owner's department. */
