@@ -106,6 +106,21 @@ export type CustomerListSort = CustomerSort | 'relevance';
 
 export type CustomerChanges = Partial<Omit<CustomerEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'owner' | 'department'>>;
 
+/**
+ * 沟通提醒, as SQL over customers `c`: the next follow-up is the earlier of the last attempt plus the
+ * tier's cadence, and the next action's due date. The last attempt is the last interaction (or
+ * creation); for an archived customer, the archiving when no interaction came since (the dormant
+ * tier's re-activation cadence counts from there). A next action that fell due before the archiving
+ * is what the sweep found overdue: not a plan. `lastInteraction` and `nextAction` are the SQL of the
+ * values to use (the stored columns, or the new values of the same UPDATE).
+ */
+function nextFollowUp(lastInteraction: string, nextAction: string): string {
+  return `least(
+    greatest(coalesce(${lastInteraction}, c.created_at), c.archived_at)
+      + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
+    CASE WHEN c.archived_at IS NULL OR ${nextAction} > c.archived_at THEN ${nextAction} END)`;
+}
+
 @Injectable()
 export class CustomersRepository {
   constructor(private readonly transactions: Transactions) {}
@@ -319,11 +334,7 @@ export class CustomersRepository {
   }
 
   /**
-   * An interaction moves the customer's last contact forward; the latest one's next action is the
-   * one that counts. The follow-up date is then recomputed.
-   */
-  /**
-   * The interaction moves the last interaction and (when it is the latest) the next action, and the
+   * An interaction moves the last interaction and (when it is the latest) the next action, and the
    * next follow-up with them, as refreshFollowUps computes it, in one statement: every SET sees the
    * old row, so the new last interaction and next action are spelled out where the follow-up uses them.
    */
@@ -334,29 +345,17 @@ export class CustomersRepository {
       `UPDATE customers c
           SET next_action_due_at = ${nextAction},
               last_interaction_at = ${lastInteraction},
-              next_follow_up_at = least(
-                greatest(coalesce(${lastInteraction}, c.created_at), c.archived_at)
-                  + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
-                CASE WHEN c.archived_at IS NULL OR ${nextAction} > c.archived_at THEN ${nextAction} END)
+              next_follow_up_at = ${nextFollowUp(lastInteraction, nextAction)}
         WHERE c.id = $1`,
       [customerId, occurredAt, nextActionDueAt],
     );
   }
 
-  /**
-   * 沟通提醒: the next follow-up is the earlier of the last attempt plus the tier's cadence, and the
-   * next action's due date. The last attempt is the last interaction (or creation); for an archived
-   * customer, the archiving when no interaction came since (the dormant tier's re-activation
-   * cadence counts from there). One statement for any number of customers.
-   */
+  /** Recomputes the next follow-up (nextFollowUp) from the stored row, one statement for any number of customers. */
   async refreshFollowUps(customerIds: string[]): Promise<void> {
     await this.transactions.manager.query(
       `UPDATE customers c
-          SET next_follow_up_at = least(
-                greatest(coalesce(c.last_interaction_at, c.created_at), c.archived_at)
-                  + make_interval(days => (SELECT t.contact_cadence_days FROM tiers t WHERE t.id = c.tier_id)),
-                -- a next action that fell due before the archiving is what the sweep found overdue: not a plan
-                CASE WHEN c.archived_at IS NULL OR c.next_action_due_at > c.archived_at THEN c.next_action_due_at END)
+          SET next_follow_up_at = ${nextFollowUp('c.last_interaction_at', 'c.next_action_due_at')}
         WHERE c.id = ANY($1::uuid[])`,
       [customerIds],
     );
