@@ -69,9 +69,8 @@ export class AuditService {
    */
   async recordRead(entry: AuditEntry): Promise<void> {
     const readAt = new Date().toISOString();
-    // A read announces nothing to webhooks: no personal data rides along into the queue.
-    const pending = await this.pendingOf([{ ...entry, pii: undefined, after: { ...(entry.after ?? {}), readAt } }]);
-    await this.audit.enqueue(pending.map(({ outboxPii: _none, ...read }) => read));
+    // A read announces nothing to webhooks: without `pii` no personal data rides along into the queue.
+    await this.audit.enqueue(await this.pendingOf([{ ...entry, pii: undefined, after: { ...(entry.after ?? {}), readAt } }]));
   }
 
   /** Chains the reads waiting in the queue, if any (one cheap probe when none): returns how many. */
