@@ -16,7 +16,9 @@ export class CustomerTagsDepartment1796650000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION customer_tags_take_department() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        SELECT c.department_id INTO NEW.department_id FROM customers c WHERE c.id = NEW.customer_id;
+        -- FOR SHARE: a move of the customer under way is waited for, so its department is the one read
+        -- (else a tag row written beside an uncommitted move would keep the old department).
+        SELECT c.department_id INTO NEW.department_id FROM customers c WHERE c.id = NEW.customer_id FOR SHARE;
         RETURN NEW;
       END $$`);
     await q.query(`

@@ -192,4 +192,23 @@ describe('a tagged customer in the department lists, whichever way it moves', ()
     await t.db.query(`UPDATE customers SET department_id = $2 WHERE id = $1`, [customer.id, w.east]);
     expect(await tagRows(customer.id)).toEqual([w.east]);
   });
+
+  it('takes the department of a move that commits while the tag row is being written', async () => {
+    const g = await group('并发迁移分组');
+    const mark = await tag(g, '并发标记');
+    const customer = await createCustomer(w.salesEast1);
+    const mover = await t.db.connect();
+    try {
+      await mover.query('BEGIN');
+      await mover.query(`UPDATE customers SET department_id = $2 WHERE id = $1`, [customer.id, w.west]);
+      // The tag row is written while the move is uncommitted: it must wait for it, not keep East.
+      const tagging = t.db.query(`INSERT INTO customer_tags (customer_id, tag_id, added_by) VALUES ($1, $2, $3)`, [customer.id, mark, w.salesEast1.id]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await mover.query('COMMIT');
+      await tagging;
+    } finally {
+      mover.release();
+    }
+    expect(await tagRows(customer.id)).toEqual([w.west]);
+  });
 });
