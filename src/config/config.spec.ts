@@ -13,6 +13,13 @@ describe('loadConfig', () => {
     expect(config.db).toEqual({ statementTimeoutMs: 5000, longReadStatementTimeoutMs: 600_000, idleInTransactionTimeoutMs: 30_000, acquireTimeoutMs: 5000 });
     expect(config.exportIdleTimeoutMs).toBe(60_000);
     expect(config.attachmentUploads).toEqual({ maxConcurrent: 4, queueLength: 16, queueWaitMs: 120_000 });
+    expect(config.heapGrowingPercent).toBe(40);
+  });
+
+  it('paces the heap at 0 (V8 decides) to 300 %, nothing else', () => {
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-1' })).toThrow(/HEAP_GROWING_PERCENT/);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '301' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
   it('keeps concurrent uploads to at most half of the pool', () => {

@@ -99,6 +99,11 @@ export interface AppConfig {
    * change, and any auditor's query, chains them at once.
    */
   auditQueueFlushMs: number;
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept alive, in % (HEAP_GROWING_PERCENT;
+   * 0 = V8's own choice, which lets garbage reach about 4× the live heap before collecting it).
+   */
+  heapGrowingPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -368,5 +373,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
     auditQueueFlushMs: integer(env, 'AUDIT_QUEUE_FLUSH_MS', 1000, 10, 60_000),
+    heapGrowingPercent: integer(env, 'HEAP_GROWING_PERCENT', 40, 0, 300),
   };
 }
