@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { JwtKeys } from './jwt-keys';
 import { JwtStrategy } from './jwt.strategy';
-import { verifiedTokenSubject } from './token-subject';
+import { VerifiedTokens, verifiedTokenSubject } from './token-subject';
 
 const keys = new JwtKeys('a-test-secret-of-at-least-thirty-two-bytes', 'crm-test', 'crm-test-api', 900);
 const sign = (payload: object, secret = 'a-test-secret-of-at-least-thirty-two-bytes') =>
@@ -40,5 +41,39 @@ describe('JwtStrategy', () => {
     const forged = { headers: { authorization: `Bearer ${sign({ sub: 'u-3' }, 'another-secret-of-at-least-thirty-two-bytes')}` } };
     expect(verifiedTokenSubject(forged, keys)).toBeNull();
     expect(await authenticate(forged)).toEqual({ ok: false });
+  });
+
+  it('remembers a good token until its expiry, never a bad one, and per key', () => {
+    jest.useFakeTimers({ now: Date.now() });
+    try {
+      const token = new JwtService().sign({ sub: 'u-4' }, { secret: 'a-test-secret-of-at-least-thirty-two-bytes', algorithm: 'HS256', issuer: 'crm-test', audience: 'crm-test-api', expiresIn: 2 });
+      const request = () => ({ headers: { authorization: `Bearer ${token}` } });
+      expect(verifiedTokenSubject(request(), keys)).toBe('u-4');
+      expect(verifiedTokenSubject(request(), keys)).toBe('u-4');
+      // Another key (a restart with a new JWT_SECRET) does not take what this one verified.
+      const otherKeys = new JwtKeys('another-secret-of-at-least-thirty-two-bytes', 'crm-test', 'crm-test-api', 900);
+      expect(verifiedTokenSubject(request(), otherKeys)).toBeNull();
+      // Past its exp the remembered answer is gone, and jsonwebtoken refuses the token itself.
+      jest.advanceTimersByTime(3000);
+      expect(verifiedTokenSubject(request(), keys)).toBeNull();
+      // Tampering with the signature of a remembered token is a different token: verified, refused.
+      const fresh = sign({ sub: 'u-5' });
+      expect(verifiedTokenSubject({ headers: { authorization: `Bearer ${fresh}` } }, keys)).toBe('u-5');
+      expect(verifiedTokenSubject({ headers: { authorization: `Bearer ${fresh.slice(0, -2)}xx` } }, keys)).toBeNull();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('keeps at most its capacity of tokens, the oldest leaving first', () => {
+    const memory = new VerifiedTokens(2);
+    const exp = Date.now() / 1000 + 60;
+    memory.remember('a', 'u-a', exp);
+    memory.remember('b', 'u-b', exp);
+    memory.remember('c', 'u-c', exp);
+    expect([memory.subjectOf('a'), memory.subjectOf('b'), memory.subjectOf('c')]).toEqual([undefined, 'u-b', 'u-c']);
+    memory.remember('d', 'u-d', undefined); // no exp: not remembered
+    expect(memory.subjectOf('d')).toBeUndefined();
+    expect(memory.subjectOf('b', (exp + 1) * 1000)).toBeUndefined();
   });
 });

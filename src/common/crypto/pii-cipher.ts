@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, KeyObject, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_LENGTH = 12; // the size GCM is specified for; other sizes cost an extra GHASH and weaken the bound
@@ -35,13 +35,14 @@ function deriveKey(master: Buffer, purpose: string, length = KEY_LENGTH): Buffer
 
 class DataKey {
   readonly id: string;
-  readonly #encryptionKey: Buffer;
+  /** A KeyObject: createCipheriv/createDecipheriv then skip importing raw key bytes on every value. */
+  readonly #encryptionKey: KeyObject;
   readonly #lookupKey: Buffer;
 
   constructor(hexKey: string, variable: string) {
     if (!isValidDataKey(hexKey)) throw new Error(`${variable} must be 64 hexadecimal characters (32 bytes)`);
     const master = Buffer.from(hexKey, 'hex');
-    this.#encryptionKey = deriveKey(master, 'crm-pii-encryption');
+    this.#encryptionKey = createSecretKey(deriveKey(master, 'crm-pii-encryption'));
     this.#lookupKey = deriveKey(master, 'crm-pii-lookup');
     this.id = deriveKey(master, 'crm-pii-key-id', 4).toString('hex');
   }
