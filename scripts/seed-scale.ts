@@ -26,6 +26,7 @@ import { dataSourceOptions, migrateUnderLock } from '../src/database/data-source
 import { startService } from '../src/service';
 import type { AuditJob, AuditMessage } from './seed/audit-process';
 import { seedComplaints, seedCustomers, seedReference, statementTimes } from './seed/bulk';
+import { seedReviewRounds } from './seed/reviews';
 import { DEFAULT_SCALE_DATA_DIR, DEFAULT_SEED_PASSWORD, OpenDatabase, openDatabase } from './seed/database';
 import { DAY_MS, SeedWorld, SPAN_YEARS } from './seed/model';
 
@@ -201,6 +202,7 @@ async function seed(config: AppConfig, options: Options): Promise<void> {
         ),
       );
       await timed(timings, `${options.complaints.toLocaleString('en')} complaints`, () => seedComplaints(db, world, options.complaints, options.batch));
+      await timed(timings, 'review rounds of the last two quarters, a task per active customer', () => seedReviewRounds(db));
       // Statistics and visibility maps for the service's first queries.
       await timed(timings, 'VACUUM ANALYZE of customers, contacts, interactions, tags, complaints', () =>
         Promise.all([
