@@ -169,3 +169,117 @@ describe('the job keeps results current', () => {
     expect((await seen(w.admin)).good).toEqual(['contact_overdue']);
   });
 });
+
+/**
+ * The summary reads per-(department, owner) counts kept by triggers on the results (migration
+ * QualitySummary1796670000000): they must equal a count over the results from scratch after any
+ * mix of writes, and follow a customer that moves, leaves the active list, or is removed.
+ */
+describe('the summary follows the results', () => {
+  const approve = (actor: Actor, id: string) => actor.api.POST('/api/v1/approvals/{id}/approve', { params: { path: { id } }, body: { comment: '同意' } });
+  const summaryOf = async (actor: Actor, query: { departmentId?: string } = {}) => {
+    const r = await actor.api.GET('/api/v1/data-quality/summary', { params: { query } });
+    expect(r.error).toBeUndefined();
+    return r.data!;
+  };
+  const owner = (s: Awaited<ReturnType<typeof summaryOf>>, id: string) => s.owners.find((o) => o.ownerId === id);
+  const department = (s: Awaited<ReturnType<typeof summaryOf>>, id: string) => s.departments.find((d) => d.departmentId === id);
+
+  /** The stored counts next to the same counts taken from the results from scratch. */
+  async function storedAndFromScratch() {
+    const stored = await sql(`SELECT department_id, owner_id, customers, failing, complete FROM quality_summary ORDER BY 1, 2`, []);
+    const scratch = await sql(
+      `SELECT department_id, owner_id, count(*)::int AS customers, count(*) FILTER (WHERE failing <> '{}')::int AS failing, count(*) FILTER (WHERE NOT incomplete)::int AS complete
+         FROM customer_quality GROUP BY 1, 2 ORDER BY 1, 2`,
+      [],
+    );
+    const storedRules = await sql(`SELECT department_id, owner_id, rule, customers FROM quality_rule_summary ORDER BY 1, 2, 3`, []);
+    const scratchRules = await sql(
+      `SELECT q.department_id, q.owner_id, r.rule, count(*)::int AS customers FROM customer_quality q CROSS JOIN LATERAL unnest(q.failing) AS r(rule) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [],
+    );
+    return { stored: stored.rows, scratch: scratch.rows, storedRules: storedRules.rows, scratchRules: scratchRules.rows };
+  }
+  async function expectCountsTrue() {
+    const { stored, scratch, storedRules, scratchRules } = await storedAndFromScratch();
+    expect(scratch.length).toBeGreaterThan(0);
+    expect(stored).toEqual(scratch);
+    expect(storedRules).toEqual(scratchRules);
+    // and the API says the same as the results from scratch, for everyone
+    const s = await summaryOf(w.admin);
+    expect(s.owners.map((o) => [o.departmentId, o.ownerId, o.customers, o.failing]).sort()).toEqual(scratch.map((r) => [r.department_id, r.owner_id, r.customers, r.failing]).sort());
+    const perRule = new Map<string, number>();
+    for (const r of scratchRules) perRule.set(r.rule, (perRule.get(r.rule) ?? 0) + r.customers);
+    for (const r of s.rules) expect([r.rule, r.customers]).toEqual([r.rule, perRule.get(r.rule) ?? 0]);
+  }
+
+  it('a seller sees their own counts only, a manager their department; another department is 404', async () => {
+    const mine = await summaryOf(w.salesEast1);
+    expect(mine.owners.map((o) => o.ownerId)).toEqual([w.salesEast1.id]);
+    expect(mine.departments).toEqual([expect.objectContaining({ departmentId: w.east, customers: 4 })]);
+    expect(Object.fromEntries(mine.rules.map((r) => [r.rule, r.customers]))).toMatchObject({ contact_overdue: 2, invalid_credit_code: 1, suspected_duplicate: 1, missing_mobile_contact: 0 });
+    const east = await summaryOf(w.managerEast);
+    expect(east.owners.map((o) => o.ownerId).sort()).toEqual([w.salesEast1.id, w.salesEast2.id].sort());
+    expect(east.departments.map((d) => d.departmentId)).toEqual([w.east]);
+    const west = await summaryOf(w.managerWest);
+    expect(west.owners.map((o) => o.ownerId)).toEqual([w.salesWest.id]);
+    const refused = await w.managerEast.api.GET('/api/v1/data-quality/summary', { params: { query: { departmentId: w.west } } });
+    expect([refused.response.status, refused.error?.code]).toEqual([404, 'NOT_FOUND']);
+    expect((await summaryOf(w.admin, { departmentId: w.west })).owners.map((o) => o.ownerId)).toEqual([w.salesWest.id]);
+    await expectCountsTrue();
+  });
+
+  it('a customer transferred to another department moves its counts when the job runs', async () => {
+    const transfer = await w.salesEast1.api.POST('/api/v1/transfers', { body: { toUserId: w.salesWest.id, customerIds: [c.good], reason: '区域调整' } });
+    expect(transfer.response.status).toBe(202);
+    await approve(w.managerEast, transfer.data!.approvalId);
+    expect((await approve(w.managerWest, transfer.data!.approvalId)).data).toMatchObject({ status: 'approved' });
+    // Results are the job's: until it runs, the customer still counts where it was.
+    expect(owner(await summaryOf(w.admin), w.salesEast1.id)).toMatchObject({ customers: 4 });
+    await recompute(false);
+    const s = await summaryOf(w.admin);
+    expect(owner(s, w.salesEast1.id)).toMatchObject({ customers: 3 });
+    expect(owner(s, w.salesWest.id)).toMatchObject({ customers: 2 });
+    expect(department(s, w.east)).toMatchObject({ customers: 9 });
+    expect(department(s, w.west)).toMatchObject({ customers: 2 });
+    // the manager of East no longer counts it; West's does
+    expect(department(await summaryOf(w.managerEast), w.east)).toMatchObject({ customers: 9 });
+    expect(department(await summaryOf(w.managerWest), w.west)).toMatchObject({ customers: 2 });
+    await expectCountsTrue();
+  });
+
+  it('an archived or deleted customer leaves the counts when the job runs; a removed row leaves them at once', async () => {
+    // archived (dormant), as the dormancy sweep leaves it
+    await sql(`UPDATE customers SET status = 'dormant', archived_at = now(), updated_at = now() WHERE id = $1`, [c.stale]);
+    // deleted after both approvals
+    const requested = await w.salesEast2.api.POST('/api/v1/customers/{id}/deletion-requests', { params: { path: { id: c.nameOtherRegion } }, body: { reason: '重复建档' } });
+    expect(requested.response.status).toBe(202);
+    await approve(w.managerEast, requested.data!.id);
+    expect((await approve(w.admin, requested.data!.id)).data).toMatchObject({ status: 'approved' });
+    // and one new customer, counted on the same run
+    c.late = (await createCustomer(w.salesEast2)).id;
+    await recompute(false);
+    let s = await summaryOf(w.managerEast);
+    expect(owner(s, w.salesEast1.id)).toMatchObject({ customers: 2 });
+    expect(owner(s, w.salesEast2.id)).toMatchObject({ customers: 6 });
+    expect(department(s, w.east)).toMatchObject({ customers: 8 });
+    await expectCountsTrue();
+
+    // A customer row removed outright (the foreign key cascades to its result): the counts follow in the same statement, no job needed.
+    for (const table of ['contacts', 'customer_tier_changes', 'customer_consents', 'customer_tags']) await sql(`DELETE FROM ${table} WHERE customer_id = $1`, [c.late]);
+    await sql(`DELETE FROM customers WHERE id = $1`, [c.late]);
+    s = await summaryOf(w.managerEast);
+    expect(owner(s, w.salesEast2.id)).toMatchObject({ customers: 5 });
+    expect(department(s, w.east)).toMatchObject({ customers: 7 });
+    await expectCountsTrue();
+  });
+
+  it('a full pass rewriting unchanged results leaves the counts as they were, and they still equal a count from scratch', async () => {
+    const before = await storedAndFromScratch();
+    await recompute(true);
+    const after = await storedAndFromScratch();
+    expect(after.stored).toEqual(before.stored);
+    expect(after.storedRules).toEqual(before.storedRules);
+    await expectCountsTrue();
+  });
+});

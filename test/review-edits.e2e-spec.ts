@@ -1,3 +1,4 @@
+import { normalizeCustomerName } from '../src/modules/customers/customer.rules';
 import { startTestApp, TestApp } from './support/test-app';
 import { Actor, buildWorld, createCustomer, World } from './support/world';
 
@@ -168,5 +169,74 @@ describe('a transfer', () => {
     expect((await patch(w.salesEast2, c.a3, { shortName: '新主人', version })).response.status).toBe(200);
     expect((await state(c.a3)).task).toMatchObject({ owner_id: w.salesEast2.id, done_by: w.salesEast2.id });
     expect(await kinds(w.salesEast2)).not.toContain(c.a3);
+  });
+});
+
+describe('a review with changes that collide with a concurrent create', () => {
+  /** Waits until `count` other sessions of this database wait on a lock (the request reached the held one). */
+  async function waitForLockWaiters(count: number): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      if (rows[0].n >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`fewer than ${count} requests ever waited on the held lock`);
+  }
+
+  /**
+   * Sends `request` while another session has inserted, uncommitted, a customer named `name`: the
+   * request's pre-check cannot see it, its write waits on the unique index, and the insert commits
+   * first, so the write meets the unique violation. Answers the response and the rival's id.
+   */
+  async function racingCreate<R>(name: string, request: () => Promise<R>): Promise<{ answer: R; rivalId: string }> {
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      // A copy of another customer under the colliding name: a concurrent create, as far as the indexes can tell.
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO customers SELECT (jsonb_populate_record(NULL::customers, to_jsonb(c) || jsonb_build_object('id', gen_random_uuid(), 'name', $2::text, 'name_normalized', $3::text, 'credit_code', NULL, 'version', 1))).*
+           FROM customers c WHERE c.id = $1 RETURNING id`,
+        [c.w1, name, normalizeCustomerName(name)],
+      );
+      const pending = request();
+      await waitForLockWaiters(1);
+      await client.query('COMMIT');
+      return { answer: await pending, rivalId: rows[0].id };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  it('answers 409 CUSTOMER_DUPLICATE with the rival, as PATCH does, and writes nothing: no update, no review, no stamp', async () => {
+    const id = (await createCustomer(w.salesEast1)).id;
+    const name = `竞速重名贸易有限公司 ${Date.now()}`;
+    const { answer, rivalId } = await racingCreate(name, () => review(w.salesEast1, id, { confirmed: true, changes: { name, version: 1 } }));
+    expect([answer.response.status, answer.error?.code]).toEqual([409, 'CUSTOMER_DUPLICATE']);
+    expect(answer.error).toMatchObject({ duplicates: [expect.objectContaining({ id: rivalId, matchedOn: 'name' })] });
+    const after = (await t.db.query(`SELECT version, name, reviewed_at FROM customers WHERE id = $1`, [id])).rows[0];
+    expect(after).toMatchObject({ version: 1, reviewed_at: null });
+    expect(after.name).not.toBe(name);
+    expect(await actionsOf(id)).toEqual(['customer.create']);
+  });
+
+  it('PATCH meeting the same race answers the same 409', async () => {
+    const id = (await createCustomer(w.salesEast1)).id;
+    const name = `竞速重名商贸有限公司 ${Date.now()}`;
+    const { answer, rivalId } = await racingCreate(name, () => patch(w.salesEast1, id, { name, version: 1 }));
+    expect([answer.response.status, answer.error?.code]).toEqual([409, 'CUSTOMER_DUPLICATE']);
+    expect(answer.error).toMatchObject({ duplicates: [expect.objectContaining({ id: rivalId, matchedOn: 'name' })] });
+    expect(await actionsOf(id)).toEqual(['customer.create']);
+  });
+
+  it('without a rival the same review with a new name goes through', async () => {
+    const id = (await createCustomer(w.salesEast1)).id;
+    const name = `无人重名实业有限公司 ${Date.now()}`;
+    const r = await review(w.salesEast1, id, { confirmed: true, changes: { name, version: 1 } });
+    expect(r.response.status).toBe(200);
+    expect(r.data).toMatchObject({ customerId: id, version: 2 });
+    expect(await actionsOf(id)).toEqual(['customer.create', 'customer.update', 'customer.review']);
   });
 });

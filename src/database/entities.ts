@@ -1,4 +1,5 @@
 import { CustomerQualityEntity, DataQualityWatermarkEntity } from '../modules/data-quality/customer-quality.entity';
+import { QualityRuleSummaryEntity, QualitySummaryEntity } from '../modules/data-quality/quality-summary.entity';
 import { ReviewRoundEntity, ReviewScheduleEntity, ReviewTaskEntity } from '../modules/reviews/review.entity';
 import { ScheduledJobEntity } from '../common/jobs/scheduled-job.entity';
 import { AuditChainHeadEntity, AuditEntityIndexEntity, AuditLogEntity } from '../modules/audit/audit-log.entity';
@@ -68,6 +69,8 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   CustomerQualityEntity,
   DataQualityWatermarkEntity,
+  QualitySummaryEntity,
+  QualityRuleSummaryEntity,
   ReviewRoundEntity,
   ReviewTaskEntity,
   ReviewScheduleEntity,

@@ -63,6 +63,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_audit_entity_index: raced('a concurrent audit write got in the way; retry'),
   PK_customer_quality: raced('the data-quality result was written meanwhile; retry'),
   PK_data_quality_watermarks: raced('the data-quality job ran meanwhile; retry'),
+  PK_quality_summary: raced('the data-quality job ran meanwhile; retry'),
+  PK_quality_rule_summary: raced('the data-quality job ran meanwhile; retry'),
   PK_review_rounds: raced('the review round exists'),
   PK_review_tasks: raced('the customer is already in this review round'),
   PK_review_schedules: raced('the department got a review schedule meanwhile; retry', 'departmentId'),

@@ -424,11 +424,14 @@ export class CustomersService {
 
   /**
    * Runs `work`; a unique violation on the duplicate indexes (a concurrent create of the same
-   * customer) becomes the same 409 the pre-check gives, with the matches looked up afresh.
+   * customer) becomes the same 409 the pre-check gives, with the matches looked up afresh. Inside a
+   * caller's transaction (a review with changes) `work` runs behind a savepoint: the violation
+   * aborts only its part, so the matches can still be read, and the caller's transaction rolls
+   * back on the 409 as on any error.
    */
   async refuseDuplicates<T>(probe: DuplicateProbe, work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return await (this.transactions.active ? this.transactions.savepoint(work) : work());
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === undefined || !DUPLICATE_CONSTRAINTS.has(constraint)) throw error;

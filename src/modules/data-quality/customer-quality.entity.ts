@@ -20,7 +20,8 @@ export class CustomerQualityEntity {
 
   /**
    * The customer's department and owner when the result was computed (the job follows transfers
-   * within minutes): per-department figures then read this table alone, by index.
+   * within minutes): per-department figures then read this table alone, by index; the summary's
+   * counts per (department, owner) are kept from these columns by triggers (quality-summary.entity).
    */
   @Column({ name: 'department_id', type: 'uuid' })
   departmentId: string;

@@ -226,40 +226,36 @@ export class DataQualityRepository {
   }
 
   /**
-   * Per rule, per owner and per department, from the result table alone (its department and
-   * owner columns repeat the customer's, kept by the job): one index range for a department.
+   * Per rule, per owner and per department, from the per-(department, owner) counts that triggers
+   * keep beside the results (quality_summary, quality_rule_summary): a department is one index
+   * range of a few hundred rows, whatever its number of customers.
    */
   async summary(people: PeopleScope): Promise<{
     rules: { rule: string; customers: number }[];
     owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[];
     departments: { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }[];
   }> {
-    const where = `($1::uuid IS NULL OR q.department_id = $1::uuid) AND ($2::uuid IS NULL OR q.owner_id = $2::uuid)`;
+    const where = `($1::uuid IS NULL OR s.department_id = $1::uuid) AND ($2::uuid IS NULL OR s.owner_id = $2::uuid)`;
     const params = [people.departmentId, people.ownerId];
     const owners: { ownerId: string; ownerName: string; departmentId: string; customers: number; failing: number; complete: number }[] = await this.query(
-      `SELECT o.*, u.display_name AS "ownerName"
-         FROM (SELECT q.owner_id AS "ownerId", q.department_id AS "departmentId", count(*)::int AS customers,
-                      count(*) FILTER (WHERE q.failing <> '{}')::int AS failing, count(*) FILTER (WHERE NOT q.incomplete)::int AS complete
-                 FROM customer_quality q WHERE ${where} GROUP BY q.department_id, q.owner_id) o
-         JOIN users u ON u.id = o."ownerId"
-        ORDER BY u.display_name, o."ownerId" LIMIT ${SUMMARY_OWNERS_MAX}`,
+      `SELECT s.owner_id AS "ownerId", s.department_id AS "departmentId", s.customers, s.failing, s.complete, u.display_name AS "ownerName"
+         FROM quality_summary s JOIN users u ON u.id = s.owner_id
+        WHERE ${where}
+        ORDER BY u.display_name, s.owner_id LIMIT ${SUMMARY_OWNERS_MAX}`,
       params,
     );
     const rules: { rule: string; customers: number }[] = await this.query(
-      `SELECT r.rule, count(*)::int AS customers FROM customer_quality q CROSS JOIN LATERAL unnest(q.failing) AS r(rule)
-        WHERE ${where} AND q.failing <> '{}' GROUP BY r.rule`,
+      `SELECT s.rule, sum(s.customers)::int AS customers FROM quality_rule_summary s WHERE ${where} GROUP BY s.rule`,
       params,
     );
-    const departmentNames: { id: string; name: string }[] = await this.query(`SELECT id, name FROM departments WHERE id = ANY($1::uuid[])`, [[...new Set(owners.map((o) => o.departmentId))]]);
-    const names = new Map(departmentNames.map((d) => [d.id, d.name]));
-    const departments = new Map<string, { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }>();
-    for (const o of owners) {
-      const d = departments.get(o.departmentId) ?? { departmentId: o.departmentId, departmentName: names.get(o.departmentId) ?? '', customers: 0, failing: 0, complete: 0 };
-      d.customers += o.customers;
-      d.failing += o.failing;
-      d.complete += o.complete;
-      departments.set(o.departmentId, d);
-    }
-    return { rules, owners, departments: [...departments.values()].sort((a, b) => a.departmentName.localeCompare(b.departmentName)) };
+    // Departments from the counts themselves, not from the owners listed (that list is capped).
+    const departments: { departmentId: string; departmentName: string; customers: number; failing: number; complete: number }[] = await this.query(
+      `SELECT x.*, d.name AS "departmentName"
+         FROM (SELECT s.department_id AS "departmentId", sum(s.customers)::int AS customers, sum(s.failing)::int AS failing, sum(s.complete)::int AS complete
+                 FROM quality_summary s WHERE ${where} GROUP BY s.department_id) x
+         JOIN departments d ON d.id = x."departmentId"`,
+      params,
+    );
+    return { rules, owners, departments: departments.sort((a, b) => a.departmentName.localeCompare(b.departmentName)) };
   }
 }

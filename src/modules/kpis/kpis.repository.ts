@@ -116,12 +116,12 @@ export class KpisRepository {
       ),
     );
     const people = [q.from, q.to, q.people.userId, q.people.departmentId];
-    // Completeness now, from the data-quality results (their department and owner columns are the customers').
+    // Completeness now, from the data-quality counts per (department, owner) that triggers keep beside the results.
     add(
       await this.query(
-        `SELECT ${q.groupBy === 'owner' ? 'q.owner_id' : 'q.department_id'} AS k, count(*) AS "activeCustomers", count(*) FILTER (WHERE NOT q.incomplete) AS "completeCustomers"
-           FROM customer_quality q
-          WHERE ($1::uuid IS NULL OR q.owner_id = $1::uuid) AND ($2::uuid IS NULL OR q.department_id = $2::uuid)
+        `SELECT ${q.groupBy === 'owner' ? 's.owner_id' : 's.department_id'} AS k, sum(s.customers) AS "activeCustomers", sum(s.complete) AS "completeCustomers"
+           FROM quality_summary s
+          WHERE ($1::uuid IS NULL OR s.owner_id = $1::uuid) AND ($2::uuid IS NULL OR s.department_id = $2::uuid)
           GROUP BY 1`,
         [q.people.userId, q.people.departmentId],
       ),
