@@ -87,15 +87,24 @@ const SORT_KEYS: Record<string, { expr: string; cast: string }> = {
 /**
  * With a query and no sort asked for: the name (or short name) that is the query comes first, then
  * those starting with it, then the rest, each by name. A text key (rank digit, then the name), so
- * the keyset cursor works as for the other sorts; it needs `:q`.
+ * the keyset cursor works as for the other sorts; it needs `:q` and the search keys `k` (SEARCH_KEYS).
  */
 const RELEVANCE = {
   expr:
-    `(CASE WHEN customer_search_key(c.name) = customer_search_key(:q) OR customer_search_key(c.short_name) = customer_search_key(:q) THEN '0'` +
-    ` WHEN starts_with(customer_search_key(c.name), customer_search_key(:q)) OR starts_with(customer_search_key(c.short_name), customer_search_key(:q)) THEN '1'` +
+    `(CASE WHEN k.kn = customer_search_key(:q) OR k.ks = customer_search_key(:q) THEN '0'` +
+    ` WHEN starts_with(k.kn, customer_search_key(:q)) OR starts_with(k.ks, customer_search_key(:q)) THEN '1'` +
     ` ELSE '2' END || c.name)`,
   cast: 'text',
 };
+
+/**
+ * The search keys of each candidate (name and short name: NFKC, lower case), computed once per row
+ * (OFFSET 0 keeps the subquery from being flattened, which would copy customer_search_key into every
+ * place that uses a key: up to six NFKC normalisations a row, most of a search's execution at 1 M).
+ * A LATERAL subquery, wrapped in a join so that the query builder takes it as a joined "table".
+ */
+const SEARCH_KEYS =
+  '((SELECT 1) AS one CROSS JOIN LATERAL (SELECT customer_search_key(c.name) AS kn, customer_search_key(c.short_name) AS ks OFFSET 0) AS keys)';
 
 /** Typo-tolerant trigram matching: for queries of Latin script (no Han characters) of three characters or more. */
 export function matchesByTrigrams(q: string): boolean {
@@ -224,12 +233,23 @@ export class CustomersRepository {
     if (filter.q) {
       // Substring of the name or short name (NFKC, lower case): every pair of the query's characters
       // is looked up in ix_customers_search_grams, then the substring is checked on those candidates.
+      // Within one department (a manager's or sales user's scope, or a department filter) the
+      // department's own grams are looked up: its posting lists only, not every department's
+      // candidates intersected with the department's index.
       // Latin queries also match by trigram word similarity, for typos; pg_trgm cannot serve a
       // Chinese query of two characters, and a Chinese typo is a different word anyway.
-      const substring =
-        `(customer_search_grams(c.name, c.short_name) @> customer_query_grams(customer_search_key(:q))` +
-        ` AND (strpos(customer_search_key(c.name), customer_search_key(:q)) > 0 OR strpos(customer_search_key(c.short_name), customer_search_key(:q)) > 0))`;
-      qb.andWhere(matchesByTrigrams(filter.q) ? `(${substring} OR :q <% c.name)` : substring, { q: filter.q });
+      const department = filter.scope.params.scopeDepartmentId ?? filter.departmentId;
+      const grams =
+        typeof department === 'string'
+          ? `customer_search_grams(c.name, c.short_name, c.department_id) @> customer_query_grams(customer_search_key(:q), CAST(:searchDepartmentId AS uuid))`
+          : `customer_search_grams(c.name, c.short_name, c.department_id) @> customer_query_grams(customer_search_key(:q))`;
+      const substring = `strpos(k.kn, customer_search_key(:q)) > 0 OR strpos(k.ks, customer_search_key(:q)) > 0`;
+      qb.innerJoin(SEARCH_KEYS, 'k', 'true');
+      // (grams AND substring) OR trigram, written as (grams OR trigram) AND (substring OR trigram):
+      // the first half is over c alone, for the indexes; the substring implies the grams.
+      const trigram = matchesByTrigrams(filter.q) ? ' OR :q <% c.name' : '';
+      qb.andWhere(`(${grams}${trigram})`, { q: filter.q, searchDepartmentId: department });
+      qb.andWhere(`(${substring}${trigram})`);
     }
     if (filter.stage) qb.andWhere('c.stage = :stage', { stage: filter.stage });
     if (filter.source) qb.andWhere('c.source = :source', { source: filter.source });
