@@ -76,4 +76,50 @@ describe('searching customers by name', () => {
     expect(otherSort.response.status).toBe(400);
     expect(otherSort.error).toMatchObject({ code: 'INVALID_CURSOR' });
   });
+  it('finds the same within one department through the department’s grams: a manager, a sales user, an admin filtering by department', async () => {
+    const west = (await createCustomer(w.salesWest, { name: '成都华为西南有限公司' })).id;
+    const own = (await createCustomer(w.salesEast1, { name: '武汉华为光谷有限公司' })).id;
+    expect(await search('华为', w.admin)).toEqual(expect.arrayContaining([ids.huaweiExact, ids.huawei, ids.huaweiPrefix, west, own]));
+    expect(await search('华为', w.managerWest)).toEqual([west]);
+    expect(await search('华为', w.salesWest)).toEqual([west]);
+    expect(await search('华为', w.salesEast1)).toEqual([own]);
+    expect(await search('华为')).toEqual([ids.huaweiExact, ids.huawei, ids.huaweiPrefix, own]);
+    const filtered = await w.admin.api.GET('/api/v1/customers', { params: { query: { q: '华为', departmentId: w.west, limit: 100 } } });
+    expect(filtered.data!.items.map((c) => c.id)).toEqual([west]);
+  });
+
+  it('finds a customer moved to another department there, and no longer in its old one', async () => {
+    const moved = (await createCustomer(w.salesEast1, { name: '杭州迁移测试有限公司' })).id;
+    expect(await search('迁移', w.managerEast)).toEqual([moved]);
+    expect(await search('迁移', w.managerWest)).toEqual([]);
+    const transfer = (await w.salesEast1.api.POST('/api/v1/transfers', { body: { toUserId: w.salesWest.id, customerIds: [moved], reason: '跨部门移交' } })).data!;
+    for (const manager of [w.managerEast, w.managerWest]) {
+      const r = await manager.api.POST('/api/v1/approvals/{id}/approve', { params: { path: { id: transfer.approvalId } }, body: { comment: '同意' } });
+      expect(r.response.status).toBe(200);
+    }
+    expect(await search('迁移', w.managerWest)).toEqual([moved]);
+    expect(await search('迁移测试', w.salesWest)).toEqual([moved]);
+    expect(await search('迁移', w.managerEast)).toEqual([]);
+  });
+
+  it('misses nothing ILIKE finds (recall): every 1- to 4-character substring of every name, as the admin', async () => {
+    const rows: { name: string }[] = (await t.db.query(`SELECT name FROM customers WHERE status = 'active'`)).rows;
+    const terms = new Set<string>();
+    for (const { name } of rows) {
+      const chars = [...name];
+      for (const length of [1, 2, 3, 4]) for (let i = 0; i + length <= chars.length; i += 2) terms.add(chars.slice(i, i + length).join(''));
+    }
+    expect(terms.size).toBeGreaterThan(80);
+    const han = /\p{Script=Han}/u;
+    for (const term of terms) {
+      const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const expected = (
+        await t.db.query(`SELECT id FROM customers WHERE status = 'active' AND (name ILIKE $1 OR short_name ILIKE $1) ORDER BY id`, [pattern])
+      ).rows.map((r: { id: string }) => r.id);
+      const found = await search(term, w.admin);
+      // Latin terms of three characters or more also match by trigram similarity (typos): more, never fewer.
+      if (han.test(term) || term.length < 3) expect({ term, found: [...found].sort() }).toEqual({ term, found: expected });
+      else expect({ term, found }).toEqual({ term, found: expect.arrayContaining(expected) });
+    }
+  });
 });
