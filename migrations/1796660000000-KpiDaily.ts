@@ -20,9 +20,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the move and "in" for the one after (for departments, only when the department changes).
  *
  * interactions.follow_up_met_at: when the follow-up an interaction planned was met (the first other
- * interaction on the customer after it and no later than its due time). A row trigger recomputes it
- * for the customer's planned follow-ups whenever an interaction is written, corrected, moved or
- * removed, so a back-dated call meets the follow-ups it falls within.
+ * interaction on the customer after it and no later than its due time). A statement trigger
+ * recomputes it for the planned follow-ups of every customer whose interactions a statement wrote,
+ * corrected, moved or removed, so a back-dated call meets the follow-ups it falls within.
  *
  * Backfill: ownership history from the completed transfers (the department of a former owner is
  * their department now: no record says otherwise), follow_up_met_at, then kpi_daily, all set-based.
@@ -180,22 +180,35 @@ export class KpiDaily1796660000000 implements MigrationInterface {
         FROM (SELECT p.id, (SELECT min(n.occurred_at) FROM interactions n WHERE n.customer_id = p.customer_id AND n.occurred_at > p.occurred_at AND n.occurred_at <= p.next_action_due_at) AS met
                 FROM interactions p WHERE p.next_action_due_at IS NOT NULL) m
        WHERE i.id = m.id AND m.met IS NOT NULL`);
-    await q.query(`
-      CREATE FUNCTION kpi_meet_follow_ups(p_customer uuid) RETURNS void LANGUAGE sql AS $$
-        UPDATE interactions i SET follow_up_met_at = m.met
-          FROM (SELECT p.id, (SELECT min(n.occurred_at) FROM interactions n WHERE n.customer_id = p.customer_id AND n.occurred_at > p.occurred_at AND n.occurred_at <= p.next_action_due_at) AS met
-                  FROM interactions p WHERE p.customer_id = p_customer AND p.next_action_due_at IS NOT NULL) m
-         WHERE i.id = m.id AND i.follow_up_met_at IS DISTINCT FROM m.met $$`);
+    // One set-based pass per statement over the customers whose interactions it wrote, moved, corrected or removed
+    // (a bulk insert or a merge is one UPDATE, not one per row). Its own UPDATE changes only follow_up_met_at: no customer to redo, no recursion.
     await q.query(`
       CREATE FUNCTION interactions_meet_follow_ups() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        touched uuid[];
       BEGIN
-        IF TG_OP <> 'DELETE' THEN PERFORM kpi_meet_follow_ups(NEW.customer_id); END IF;
-        IF TG_OP <> 'INSERT' AND (TG_OP = 'DELETE' OR OLD.customer_id <> NEW.customer_id) THEN PERFORM kpi_meet_follow_ups(OLD.customer_id); END IF;
+        IF TG_OP = 'INSERT' THEN
+          SELECT array_agg(DISTINCT n.customer_id) INTO touched FROM new_rows n;
+        ELSIF TG_OP = 'DELETE' THEN
+          SELECT array_agg(DISTINCT o.customer_id) INTO touched FROM old_rows o;
+        ELSE
+          SELECT array_agg(DISTINCT x.customer_id) INTO touched
+            FROM old_rows o JOIN new_rows n ON n.id = o.id CROSS JOIN LATERAL (VALUES (o.customer_id), (n.customer_id)) x(customer_id)
+           WHERE (o.customer_id, o.occurred_at, o.next_action_due_at) IS DISTINCT FROM (n.customer_id, n.occurred_at, n.next_action_due_at);
+        END IF;
+        IF touched IS NOT NULL THEN
+          UPDATE interactions i SET follow_up_met_at = m.met
+            FROM (SELECT p.id, (SELECT min(n.occurred_at) FROM interactions n WHERE n.customer_id = p.customer_id AND n.occurred_at > p.occurred_at AND n.occurred_at <= p.next_action_due_at) AS met
+                    FROM interactions p WHERE p.customer_id = ANY(touched) AND p.next_action_due_at IS NOT NULL) m
+           WHERE i.id = m.id AND i.follow_up_met_at IS DISTINCT FROM m.met;
+        END IF;
         RETURN NULL;
       END $$`);
-    await q.query(`
-      CREATE TRIGGER interactions_meet_follow_ups AFTER INSERT OR DELETE OR UPDATE OF customer_id, occurred_at, next_action_due_at ON interactions
-      FOR EACH ROW EXECUTE FUNCTION interactions_meet_follow_ups()`);
+    await q.query(`CREATE TRIGGER interactions_meet_follow_ups_insert AFTER INSERT ON interactions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION interactions_meet_follow_ups()`);
+    await q.query(
+      `CREATE TRIGGER interactions_meet_follow_ups_update AFTER UPDATE ON interactions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION interactions_meet_follow_ups()`,
+    );
+    await q.query(`CREATE TRIGGER interactions_meet_follow_ups_delete AFTER DELETE ON interactions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION interactions_meet_follow_ups()`);
 
     await q.query(
       `CREATE TABLE "kpi_daily" ("owner_id" uuid NOT NULL, "day" date NOT NULL, "department_id" uuid NOT NULL, ${COUNTERS.map(
@@ -223,9 +236,8 @@ export class KpiDaily1796660000000 implements MigrationInterface {
     }
     await q.query(`DROP INDEX "public"."ix_kpi_daily_department"`);
     await q.query(`DROP TABLE "kpi_daily"`);
-    await q.query(`DROP TRIGGER interactions_meet_follow_ups ON interactions`);
+    for (const op of ['insert', 'update', 'delete']) await q.query(`DROP TRIGGER interactions_meet_follow_ups_${op} ON interactions`);
     await q.query(`DROP FUNCTION interactions_meet_follow_ups()`);
-    await q.query(`DROP FUNCTION kpi_meet_follow_ups(uuid)`);
     await q.query(`ALTER TABLE "interactions" DROP COLUMN "follow_up_met_at"`);
     await q.query(`DROP TRIGGER customers_record_holder ON customers`);
     await q.query(`DROP FUNCTION customers_record_holder()`);
