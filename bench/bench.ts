@@ -543,11 +543,14 @@ async function main(): Promise<void> {
     const run = await call<{ checked: number }>('POST', '/data-quality/recompute', tokens.admin, { full: true });
     console.error(`data-quality results: ${run.status === 200 ? `${run.data.checked} customers` : `HTTP ${run.status}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
-  // A quarter ending now: the period a manager's KPI review asks for.
-  const quarter = `from=${encodeURIComponent(new Date(Date.now() - 91 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date().toISOString())}`;
-  // The last full calendar month (UTC): the period of a manager's monthly review.
-  const today = new Date();
-  const monthStart = (back: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - back, 1)).toISOString();
+  // KPI periods are whole days of the company's time zone (Asia/Shanghai, UTC+8, the default CRM_TIMEZONE).
+  const zone = 8 * 3_600_000;
+  const tomorrow = Math.floor((Date.now() + zone) / 86_400_000 + 1) * 86_400_000 - zone;
+  // A quarter ending tonight: the period a manager's KPI review asks for.
+  const quarter = `from=${encodeURIComponent(new Date(tomorrow - 91 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(tomorrow).toISOString())}`;
+  // The last full calendar month (company time): the period of a manager's monthly review.
+  const today = new Date(Date.now() + zone);
+  const monthStart = (back: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - back, 1) - zone).toISOString();
   const month = `from=${encodeURIComponent(monthStart(1))}&to=${encodeURIComponent(monthStart(0))}`;
 
   const p = (path: string) => `/api/v1${path}`;

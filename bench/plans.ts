@@ -76,6 +76,9 @@ async function main(): Promise<void> {
       return { status: response.status, json: (await response.json()) as { nextCursor?: string } };
     };
     const firstPage = await call('manager', 'GET', `/customers?stage=prospect&tagIds=${tag}&limit=20`);
+    // KPI periods are whole days of the company's time zone (Asia/Shanghai, UTC+8): a quarter ending tonight, as bench.ts asks.
+    const tonight = Math.floor((Date.now() + 8 * 3_600_000) / 86_400_000 + 1) * 86_400_000 - 8 * 3_600_000;
+    const quarter = `from=${encodeURIComponent(new Date(tonight - 91 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(tonight).toISOString())}`;
     const scenarios: [string, string, string, string, unknown?][] = [
       ['byid-sales', 'sales', 'GET', `/customers/${own}`],
       ['byid-manager', 'manager', 'GET', `/customers/${other}`],
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
       ['due', 'manager', 'GET', '/follow-ups/due?scope=department'],
       ['complaints', 'manager', 'GET', '/complaints?overdue=true'],
       ['audit', 'auditor', 'GET', `/audit-logs?entityType=customer&entityId=${other}`],
+      ['kpis', 'manager', 'GET', `/kpis?${quarter}`],
+      ['kpis-department', 'manager', 'GET', `/kpis?${quarter}&groupBy=department`],
       ['write', 'sales', 'POST', `/customers/${own}/interactions`, { occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，客户满意' }],
     ];
     for (const [key, role, method, path, body] of scenarios) {

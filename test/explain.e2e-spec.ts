@@ -255,7 +255,9 @@ describe('query plans on 50,000 customers', () => {
     return problems;
   }
 
-  const quarter = () => new URLSearchParams({ from: new Date(Date.now() - 91 * DAY_MS).toISOString(), to: new Date().toISOString() }).toString();
+  // KPI periods are whole days in the company's time zone (Asia/Shanghai, UTC+8): a quarter ending tonight.
+  const tonight = () => Math.floor((Date.now() + 8 * 3_600_000) / DAY_MS + 1) * DAY_MS - 8 * 3_600_000;
+  const quarter = () => new URLSearchParams({ from: new Date(tonight() - 91 * DAY_MS).toISOString(), to: new Date(tonight()).toISOString() }).toString();
 
   interface Scenario {
     name: string;

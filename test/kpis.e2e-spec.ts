@@ -21,7 +21,9 @@ const ids: Record<string, string> = {};
 const DAY = 86_400_000;
 const now = Date.now();
 const ago = (days: number) => new Date(now - days * DAY).toISOString();
-const period = { from: ago(30), to: new Date(now + 3_600_000).toISOString() };
+/** Midnight in the company's time zone (Asia/Shanghai, UTC+8 all year) of the day `ms` falls in: periods are whole days. */
+const midnight = (ms: number) => Math.floor((ms + 8 * 3_600_000) / DAY) * DAY - 8 * 3_600_000;
+const period = { from: new Date(midnight(now) - 30 * DAY).toISOString(), to: new Date(midnight(now) + DAY).toISOString() };
 const sql = (text: string, params: unknown[] = []) => t.db.query(text, params);
 
 const interaction = async (actor: Actor, customerId: string, occurredAt: string, nextActionDueAt?: string) => {
@@ -154,6 +156,16 @@ describe('figures per owner (hand-computed)', () => {
     expect(r.data!.rows).toEqual([
       expect.objectContaining({ departmentId: east, ownerId: null, customersOwned: 6, newCustomers: 5, interactions: 2, complaintsResolved: 2, transfersIn: 0, transfersOut: 0, dataQualityCompleteness: 80 }),
     ]);
+  });
+
+  it('a bound that is not midnight in the company\'s time zone is 400 naming it', async () => {
+    const inside = await kpis(manager, { to: new Date(now + 3_600_000).toISOString() });
+    expect([inside.response.status, inside.error?.code, inside.error?.errors?.[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'to']);
+    const utcMidnight = await kpis(manager, { from: new Date(Math.floor(now / DAY) * DAY - 10 * DAY).toISOString() });
+    expect([utcMidnight.response.status, utcMidnight.error?.errors?.[0]?.field]).toEqual([400, 'from']);
+    // the same instant written at +08:00 is accepted
+    const local = new Date(midnight(now) - 10 * DAY + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect((await kpis(manager, { from: `${local}T00:00:00+08:00` })).response.status).toBe(200);
   });
 
   it('a period that does not run forwards, or runs over 400 days, is 400', async () => {

@@ -28,10 +28,13 @@ import { TierEntity } from '../modules/tiers/tier.entity';
 import { UserEntity } from '../modules/users/user.entity';
 import { ActivityCustomerEntity, ActivityEntity } from '../modules/activities/activity.entity';
 import { AttachmentChunkEntity, AttachmentEntity } from '../modules/attachments/attachment.entity';
+import { CustomerHolderEntity, KpiDailyEntity } from '../modules/kpis/kpi-daily.entity';
 import { OpportunityEntity, OpportunityStageChangeEntity, OpportunityStageEntity } from '../modules/opportunities/opportunity.entity';
 
 /** Every entity, listed once for the data source, the migration tooling and the tests. */
 export const ENTITIES = [
+  KpiDailyEntity,
+  CustomerHolderEntity,
   AuditLogEntity,
   AuditChainHeadEntity,
   AuditEntityIndexEntity,

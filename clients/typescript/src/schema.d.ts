@@ -4315,12 +4315,12 @@ export interface components {
             complaintOnTimeRate: number | null;
             /**
              * Format: int32
-             * @description Complaints on the group's customers received within the period
+             * @description Complaints received within the period on customers the group held when they were received
              */
             complaintsReceived: number;
             /**
              * Format: int32
-             * @description Complaints on the group's customers resolved within the period
+             * @description Complaints resolved within the period on customers the group held when they were resolved
              */
             complaintsResolved: number;
             /**
@@ -4352,7 +4352,7 @@ export interface components {
             followUpOnTimeRate: number | null;
             /**
              * Format: int32
-             * @description Next actions (an interaction's nextActionDueAt) on the group's customers falling due within the period
+             * @description Next actions (an interaction's nextActionDueAt) falling due within the period, credited to whoever held the customer when the action was planned
              */
             followUpsDue: number;
             /**
@@ -4362,11 +4362,11 @@ export interface components {
             followUpsOnTime: number;
             /**
              * Format: int32
-             * @description Interaction records on the group's customers that occurred within the period
+             * @description Interaction records that occurred within the period on customers the group held when they occurred
              */
             interactions: number;
             /**
-             * @description Mean working minutes from receipt to resolution of the complaints resolved within the period (business calendar); null when none
+             * @description Mean working minutes from receipt to resolution of the complaints counted in complaintsResolved (business calendar); null when none
              * @example 312.5
              */
             meanResolutionWorkingMinutes: number | null;
@@ -4384,7 +4384,7 @@ export interface components {
             ownerName: string | null;
             /**
              * Format: int32
-             * @description Customers brought back from the archive within the period
+             * @description Of the customers the group holds now, those brought back from the archive within the period
              */
             reactivated: number;
             /**
@@ -4403,23 +4403,23 @@ export interface components {
              */
             reviewTasksDue: number;
             /**
-             * @description Mean satisfaction score (1–5) of complaints verified within the period, two decimals; null when none
+             * @description Mean satisfaction score (1–5) of complaints verified within the period on customers the group held when they were verified, two decimals; null when none
              * @example 4.5
              */
             satisfactionAverage: number | null;
             /**
              * Format: int32
-             * @description Customers moved to the group by a completed transfer within the period (for a department: from another department)
+             * @description Customers moved to the group by a completed transfer or succession within the period (for a department: from another department)
              */
             transfersIn: number;
             /**
              * Format: int32
-             * @description Customers moved away from the group by a completed transfer within the period (for a department: to another department)
+             * @description Customers moved away from the group by a completed transfer or succession within the period (for a department: to another department)
              */
             transfersOut: number;
             /**
              * Format: int32
-             * @description Customers archived as dormant within the period and still in the archive
+             * @description Of the customers the group holds now, those archived as dormant within the period and still in the archive
              */
             wentDormant: number;
         };
@@ -10375,11 +10375,11 @@ export interface operations {
     getKpis: {
         parameters: {
             query: {
-                /** @description Start of the period, inclusive (at most 400 days before to) */
+                /** @description Start of the period, inclusive: midnight in the company's time zone (400 otherwise), at most 400 days before to */
                 from: string;
-                /** @description End of the period, exclusive */
+                /** @description End of the period, exclusive: midnight in the company's time zone (400 otherwise) */
                 to: string;
-                /** @description One row per owner, or per department (customers as they belong now) */
+                /** @description One row per owner, or per department (events credited to the holder at the time; snapshot figures as customers belong now) */
                 groupBy?: "owner" | "department";
                 /** @description One department (404 when it is not one you may see) */
                 departmentId?: string;
@@ -10443,11 +10443,11 @@ export interface operations {
     exportKpis: {
         parameters: {
             query: {
-                /** @description Start of the period, inclusive (at most 400 days before to) */
+                /** @description Start of the period, inclusive: midnight in the company's time zone (400 otherwise), at most 400 days before to */
                 from: string;
-                /** @description End of the period, exclusive */
+                /** @description End of the period, exclusive: midnight in the company's time zone (400 otherwise) */
                 to: string;
-                /** @description One row per owner, or per department (customers as they belong now) */
+                /** @description One row per owner, or per department (events credited to the holder at the time; snapshot figures as customers belong now) */
                 groupBy?: "owner" | "department";
                 /** @description One department (404 when it is not one you may see) */
                 departmentId?: string;

@@ -107,6 +107,8 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_request_dispatch_rules: raced('the dispatch rules changed meanwhile; retry', 'rules'),
   PK_outbox_events: raced('the event exists'),
   PK_audit_queue: raced('the queued audit record exists'),
+  PK_kpi_daily: raced('the KPI rollup row was written meanwhile; retry'),
+  PK_customer_holders: raced('the ownership history was written meanwhile; retry'),
   PK_webhooks: raced('the webhook exists'),
   PK_webhook_deliveries: raced('the delivery exists'),
   PK_webhook_attempts: raced('the attempt exists'),

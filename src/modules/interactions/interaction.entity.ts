@@ -64,6 +64,10 @@ export class InteractionEntity {
   @Column({ name: 'next_action_due_at', type: 'timestamptz', nullable: true })
   nextActionDueAt: Date | null;
 
+  /** When another interaction on the customer met this one's next action (after it, no later than its due time); kept by a trigger (KPIs). */
+  @Column({ name: 'follow_up_met_at', type: 'timestamptz', nullable: true })
+  followUpMetAt: Date | null;
+
   @VersionColumn({ default: 1 })
   version: number;
 

@@ -25,7 +25,7 @@ export class InteractionsRepository {
     return this.transactions.manager.getRepository(InteractionEntity);
   }
 
-  insert(interaction: Omit<InteractionEntity, 'id' | 'version' | 'correctedBy' | 'correctedAt' | 'createdAt' | 'updatedAt'>): Promise<InteractionEntity> {
+  insert(interaction: Omit<InteractionEntity, 'id' | 'version' | 'correctedBy' | 'correctedAt' | 'followUpMetAt' | 'createdAt' | 'updatedAt'>): Promise<InteractionEntity> {
     return this.repo.save(this.repo.create(interaction));
   }
 

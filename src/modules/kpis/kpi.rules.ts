@@ -1,25 +1,28 @@
 /**
  * The KPI figures of issue 17, each defined once: these texts are the schema's descriptions (and
  * the README's table), so a front end never has to guess what a number counts. A period is
- * [from, to); a group is an owner or a department as customers belong to them now.
+ * [from, to), whole days of the company's time zone (CRM_TIMEZONE). What happens in it is credited
+ * to the owner (and their department) who held the customer when it happened, so a seller keeps
+ * the credit for work done before a transfer; the snapshot figures (customers owned and their
+ * states, data-quality completeness) are the group's customers as they belong now.
  */
 export const KPI_DEFINITIONS = {
   customersOwned: 'Customers the group holds now (active or in the archive) that were created before `to`',
   newCustomers: 'Of those, created within the period',
-  interactions: 'Interaction records on the group\'s customers that occurred within the period',
-  followUpsDue: 'Next actions (an interaction\'s nextActionDueAt) on the group\'s customers falling due within the period',
+  interactions: 'Interaction records that occurred within the period on customers the group held when they occurred',
+  followUpsDue: 'Next actions (an interaction\'s nextActionDueAt) falling due within the period, credited to whoever held the customer when the action was planned',
   followUpsOnTime: 'Of those, followed by another interaction on the same customer after the planning one and no later than the due time',
   followUpOnTimeRate: 'followUpsOnTime ÷ followUpsDue, in %, one decimal; null when nothing fell due',
-  wentDormant: 'Customers archived as dormant within the period and still in the archive',
-  reactivated: 'Customers brought back from the archive within the period',
-  complaintsReceived: 'Complaints on the group\'s customers received within the period',
-  complaintsResolved: 'Complaints on the group\'s customers resolved within the period',
+  wentDormant: 'Of the customers the group holds now, those archived as dormant within the period and still in the archive',
+  reactivated: 'Of the customers the group holds now, those brought back from the archive within the period',
+  complaintsReceived: 'Complaints received within the period on customers the group held when they were received',
+  complaintsResolved: 'Complaints resolved within the period on customers the group held when they were resolved',
   complaintsResolvedOnTime: 'Of those, resolved no later than their deadline (dueAt, in working time by severity)',
   complaintOnTimeRate: 'complaintsResolvedOnTime ÷ complaintsResolved, in %, one decimal; null when none was resolved',
-  meanResolutionWorkingMinutes: 'Mean working minutes from receipt to resolution of the complaints resolved within the period (business calendar); null when none',
-  satisfactionAverage: 'Mean satisfaction score (1–5) of complaints verified within the period, two decimals; null when none',
-  transfersIn: 'Customers moved to the group by a completed transfer within the period (for a department: from another department)',
-  transfersOut: 'Customers moved away from the group by a completed transfer within the period (for a department: to another department)',
+  meanResolutionWorkingMinutes: 'Mean working minutes from receipt to resolution of the complaints counted in complaintsResolved (business calendar); null when none',
+  satisfactionAverage: 'Mean satisfaction score (1–5) of complaints verified within the period on customers the group held when they were verified, two decimals; null when none',
+  transfersIn: 'Customers moved to the group by a completed transfer or succession within the period (for a department: from another department)',
+  transfersOut: 'Customers moved away from the group by a completed transfer or succession within the period (for a department: to another department)',
   dataQualityCompleteness: 'Share (%) of the group\'s active customers failing no completeness rule of the data-quality report, now; null without active customers',
   reviewTasksDue: 'Review tasks (periodic reviews) of the group\'s owners falling due within the period',
   reviewTasksDone: 'Of those, confirmed no later than their due time',

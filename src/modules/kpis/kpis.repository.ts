@@ -3,12 +3,6 @@ import { Transactions } from '../../database/transactions';
 import type { ListScopeSql } from '../access';
 import { emptyTotals, KpiTotals } from './kpi.rules';
 
-/**
- * A follow-up due in the period may have been planned long before it: interactions this many days
- * before the period are read for their next action. One planned further ahead is not counted.
- */
-export const FOLLOW_UP_LOOKBACK_DAYS = 366;
-
 export type KpiGroupBy = 'owner' | 'department';
 
 export interface KpiQuery {
@@ -18,6 +12,9 @@ export interface KpiQuery {
   people: { userId: string | null; departmentId: string | null };
   from: string;
   to: string;
+  /** The same period as company-time-zone days: [fromDay, toDay). */
+  fromDay: string;
+  toDay: string;
   groupBy: KpiGroupBy;
 }
 
@@ -39,13 +36,14 @@ export class KpisRepository {
     return this.transactions.manager.query(sql, params);
   }
 
-  /** The scoped customers as a subquery (id, k = the group key, and what the figures read), with its parameters. */
+  /** The scoped customers as a subquery (k = the group key, and what the snapshot figures read), with its parameters. */
   private scoped(q: KpiQuery): [string, unknown[]] {
     const key = q.groupBy === 'owner' ? 'c.owner_id' : 'c.department_id';
     return this.transactions.manager
       .createQueryBuilder()
       .from('customers', 'c')
-      .select([`${key} AS k`, 'c.id AS id', 'c.status AS status', 'c.created_at AS created_at', 'c.archived_at AS archived_at', 'c.reactivated_at AS reactivated_at'])
+      // Only what ix_customers_department_kpi holds: a department's 46,000 customers are counted from the index alone.
+      .select([`${key} AS k`, 'c.status AS status', 'c.created_at AS created_at', 'c.archived_at AS archived_at', 'c.reactivated_at AS reactivated_at'])
       .where(q.customers.where, q.customers.params)
       .getQueryAndParameters();
   }
@@ -76,45 +74,6 @@ export class KpisRepository {
         args,
       ),
     );
-    add(
-      await this.query(
-        // Per customer through ix_interactions_customer: the work follows the group's customers, not the company's interactions.
-        `SELECT s.k, sum(x.interactions) AS interactions, sum(x.due) AS "followUpsDue", sum(x.on_time) AS "followUpsOnTime"
-           FROM (${scoped}) s
-           CROSS JOIN LATERAL (
-             SELECT count(*) FILTER (WHERE ${inPeriod('i.occurred_at')}) AS interactions,
-                    count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')}) AS due,
-                    count(*) FILTER (WHERE ${inPeriod('i.next_action_due_at')} AND EXISTS (
-                      SELECT 1 FROM interactions n
-                       WHERE n.customer_id = i.customer_id AND n.occurred_at > i.occurred_at AND n.occurred_at <= i.next_action_due_at AND n.id <> i.id)) AS on_time
-               FROM interactions i
-              WHERE i.customer_id = s.id AND i.occurred_at >= ${from}::timestamptz - interval '${FOLLOW_UP_LOOKBACK_DAYS} days' AND i.occurred_at < ${to}
-           ) x
-          GROUP BY s.k`,
-        args,
-      ),
-    );
-    add(
-      await this.query(
-        `SELECT s.k, sum(x."complaintsReceived") AS "complaintsReceived", sum(x."complaintsResolved") AS "complaintsResolved",
-                sum(x."complaintsResolvedOnTime") AS "complaintsResolvedOnTime", sum(x."resolutionMinutesSum") AS "resolutionMinutesSum",
-                sum(x."resolutionMinutesCount") AS "resolutionMinutesCount", sum(x."satisfactionSum") AS "satisfactionSum", sum(x."satisfactionCount") AS "satisfactionCount"
-           FROM (${scoped}) s
-           CROSS JOIN LATERAL (
-         SELECT count(*) FILTER (WHERE ${inPeriod('k.received_at')}) AS "complaintsReceived",
-                count(*) FILTER (WHERE ${inPeriod('k.resolved_at')}) AS "complaintsResolved",
-                count(*) FILTER (WHERE ${inPeriod('k.resolved_at')} AND k.resolved_at <= k.due_at) AS "complaintsResolvedOnTime",
-                coalesce(sum(k.resolution_working_minutes) FILTER (WHERE ${inPeriod('k.resolved_at')}), 0) AS "resolutionMinutesSum",
-                count(k.resolution_working_minutes) FILTER (WHERE ${inPeriod('k.resolved_at')}) AS "resolutionMinutesCount",
-                coalesce(sum(k.satisfaction) FILTER (WHERE ${inPeriod('k.verified_at')}), 0) AS "satisfactionSum",
-                count(k.satisfaction) FILTER (WHERE ${inPeriod('k.verified_at')}) AS "satisfactionCount"
-           FROM complaints k
-          WHERE k.customer_id = s.id AND k.received_at < ${to}
-           ) x
-          GROUP BY s.k`,
-        args,
-      ),
-    );
     const people = [q.from, q.to, q.people.userId, q.people.departmentId];
     // Completeness now, from the data-quality counts per (department, owner) that triggers keep beside the results.
     add(
@@ -126,24 +85,23 @@ export class KpisRepository {
         [q.people.userId, q.people.departmentId],
       ),
     );
-    const reach = (user: string) => `($3::uuid IS NULL OR ${user}.id = $3::uuid) AND ($4::uuid IS NULL OR ${user}.department_id = $4::uuid)`;
-    const side = (user: string) => (q.groupBy === 'owner' ? `${user}.id` : `${user}.department_id`);
+    // Everything that happened in the period, from the daily rollup: credited to whoever held the customer then.
+    // The caller's people as plain conditions (not "$n IS NULL OR ..."), so that the primary key or ix_kpi_daily_department serves them.
+    const rollupScope = [q.people.userId ? 'd.owner_id = $3::uuid' : '$3::uuid IS NULL', q.people.departmentId ? 'd.department_id = $4::uuid' : '$4::uuid IS NULL'].join(' AND ');
     // A department counts only what crosses its boundary; a person, every move to or from them.
-    const crossing = q.groupBy === 'owner' ? 'fu.id <> tu.id' : 'fu.department_id <> tu.department_id';
+    const transfers = q.groupBy === 'owner' ? 'transfers' : 'department_transfers';
     add(
       await this.query(
-        `SELECT x.k, count(*) FILTER (WHERE x.side = 'in') AS "transfersIn", count(*) FILTER (WHERE x.side = 'out') AS "transfersOut"
-           FROM (
-             SELECT ${side('tu')} AS k, 'in' AS side, fu.id AS from_id, tu.id AS to_id, fu.department_id AS from_department, tu.department_id AS to_department
-               FROM transfer_items i JOIN transfers t ON t.id = i.transfer_id JOIN users fu ON fu.id = i.from_owner_id JOIN users tu ON tu.id = t.to_user_id
-              WHERE i.outcome = 'moved' AND i.moved_at >= $1::timestamptz AND i.moved_at < $2::timestamptz AND ${crossing} AND ${reach('tu')}
-             UNION ALL
-             SELECT ${side('fu')}, 'out', fu.id, tu.id, fu.department_id, tu.department_id
-               FROM transfer_items i JOIN transfers t ON t.id = i.transfer_id JOIN users fu ON fu.id = i.from_owner_id JOIN users tu ON tu.id = t.to_user_id
-              WHERE i.outcome = 'moved' AND i.moved_at >= $1::timestamptz AND i.moved_at < $2::timestamptz AND ${crossing} AND ${reach('fu')}
-           ) x
-          GROUP BY x.k`,
-        people,
+        `SELECT ${q.groupBy === 'owner' ? 'd.owner_id' : 'd.department_id'} AS k, sum(d.interactions) AS interactions,
+                sum(d.follow_ups_due) AS "followUpsDue", sum(d.follow_ups_on_time) AS "followUpsOnTime",
+                sum(d.complaints_received) AS "complaintsReceived", sum(d.complaints_resolved) AS "complaintsResolved",
+                sum(d.complaints_resolved_on_time) AS "complaintsResolvedOnTime", sum(d.resolution_minutes_sum) AS "resolutionMinutesSum",
+                sum(d.resolution_minutes_count) AS "resolutionMinutesCount", sum(d.satisfaction_sum) AS "satisfactionSum", sum(d.satisfaction_count) AS "satisfactionCount",
+                sum(d.${transfers}_in) AS "transfersIn", sum(d.${transfers}_out) AS "transfersOut"
+           FROM kpi_daily d
+          WHERE d.day >= $1::date AND d.day < $2::date AND ${rollupScope}
+          GROUP BY 1`,
+        [q.fromDay, q.toDay, q.people.userId, q.people.departmentId],
       ),
     );
     // The caller's people as plain conditions (not "$n IS NULL OR ..."), so that a department's or a person's tasks are read by their index, not the whole table.
@@ -174,6 +132,16 @@ export class KpisRepository {
     }
     const departments: { id: string; name: string }[] = await this.query(`SELECT id, name FROM departments WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [keys]);
     return departments.map((d) => ({ key: d.id, ownerId: null, ownerName: null, departmentId: d.id, departmentName: d.name, totals: byKey.get(d.id)! }));
+  }
+
+  /** The period's bounds as days of the company's time zone (kpi_day), and whether each bound is that day's midnight. */
+  async periodDays(from: string, to: string): Promise<{ fromDay: string; toDay: string; fromIsMidnight: boolean; toIsMidnight: boolean }> {
+    const rows = await this.query<{ fromDay: string; toDay: string; fromIsMidnight: boolean; toIsMidnight: boolean }>(
+      `SELECT kpi_day($1::timestamptz)::text AS "fromDay", kpi_day($2::timestamptz)::text AS "toDay",
+              kpi_day_start(kpi_day($1::timestamptz)) = $1::timestamptz AS "fromIsMidnight", kpi_day_start(kpi_day($2::timestamptz)) = $2::timestamptz AS "toIsMidnight"`,
+      [from, to],
+    );
+    return rows[0];
   }
 
   async userDepartment(userId: string): Promise<string | null> {

@@ -28,6 +28,11 @@ export class KpisService {
     if (problem) throw invalid(problem.startsWith('from') ? 'from' : 'to', problem);
     const groupBy = query.groupBy ?? 'owner';
     return this.transactions.run(async () => {
+      // The rollup counts whole days of the company's time zone: a bound inside a day would be a guess.
+      const days = await this.repository.periodDays(from.toISOString(), to.toISOString());
+      for (const [field, ok] of [['from', days.fromIsMidnight], ['to', days.toIsMidnight]] as const) {
+        if (!ok) throw invalid(field, `${field} must be midnight (the start of a day) in the company's time zone`);
+      }
       const ownerDepartmentId = query.ownerId === undefined ? undefined : await this.repository.userDepartment(query.ownerId);
       const out = supervisionFilterOutOfReach(caller, { departmentId: query.departmentId, ownerId: query.ownerId, ownerDepartmentId });
       if (out === 'department') throw new DomainError('NOT_FOUND', 'Department was not found', { errors: [{ field: 'departmentId', message: 'departmentId does not name a department you can see' }] });
@@ -46,6 +51,8 @@ export class KpisService {
         },
         from: from.toISOString(),
         to: to.toISOString(),
+        fromDay: days.fromDay,
+        toDay: days.toDay,
         groupBy,
       });
       return {

@@ -10,15 +10,15 @@ export const KPI_GROUP_BY = ['owner', 'department'] as const;
 export const KPI_ROWS_MAX = 5000;
 
 export class KpiQueryDto {
-  @ApiProperty({ format: 'date-time', example: '2026-04-01T00:00:00+08:00', description: `Start of the period, inclusive (at most ${KPI_MAX_PERIOD_DAYS} days before to)` })
+  @ApiProperty({ format: 'date-time', example: '2026-04-01T00:00:00+08:00', description: `Start of the period, inclusive: midnight in the company's time zone (400 otherwise), at most ${KPI_MAX_PERIOD_DAYS} days before to` })
   @IsRfc3339DateTime()
   from: string;
 
-  @ApiProperty({ format: 'date-time', example: '2026-07-01T00:00:00+08:00', description: 'End of the period, exclusive' })
+  @ApiProperty({ format: 'date-time', example: '2026-07-01T00:00:00+08:00', description: 'End of the period, exclusive: midnight in the company\'s time zone (400 otherwise)' })
   @IsRfc3339DateTime()
   to: string;
 
-  @ApiPropertyOptional({ enum: KPI_GROUP_BY, default: 'owner', description: 'One row per owner, or per department (customers as they belong now)' })
+  @ApiPropertyOptional({ enum: KPI_GROUP_BY, default: 'owner', description: 'One row per owner, or per department (events credited to the holder at the time; snapshot figures as customers belong now)' })
   @IsOptional()
   @IsIn(KPI_GROUP_BY)
   groupBy?: (typeof KPI_GROUP_BY)[number];
