@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { AuditQueueFlusher } from '../src/modules/audit';
 import { chainQueuedReads } from './support/audit-queue';
 import { startTestApp, TestApp } from './support/test-app';
@@ -60,6 +61,20 @@ describe('the audit queue for reads', () => {
     expect(await queued()).toEqual([]);
     const verified = await w.auditor.api.GET('/api/v1/audit-logs/verify', { params: { query: {} } });
     expect(verified.data).toMatchObject({ valid: true, firstBrokenId: null });
+  });
+
+  it.each([
+    { what: 'by entity, one statement (a page of at most 64)', query: (id: string) => ({ entityType: 'customer', entityId: id, action: 'pii.read', limit: 64 }) },
+    { what: 'by entity, a page larger than audit_entries_at takes', query: (id: string) => ({ entityType: 'customer', entityId: id, action: 'pii.read', limit: 200 }) },
+    { what: 'by actor, over audit_log', query: () => ({ actorId: w.managerWest.id, action: 'pii.read' }) },
+  ])('chains the reads waiting before an auditor\'s page first: $what', async ({ query }) => {
+    const c = await createCustomer(w.salesWest, { contacts: [{ name: '周敏', mobile: `137${String(randomInt(10 ** 8)).padStart(8, '0')}` }] });
+    await w.managerWest.api.GET('/api/v1/customers/{id}', path(c.id));
+    expect(await queued()).toHaveLength(1);
+    const listed = await w.auditor.api.GET('/api/v1/audit-logs', { params: { query: query(c.id) } });
+    expect(listed.response.status).toBe(200);
+    expect(listed.data!.items).toContainEqual(expect.objectContaining({ action: 'pii.read', actorId: w.managerWest.id, entityId: c.id }));
+    expect(await queued()).toEqual([]);
   });
 
   it('chains each of many concurrent reads exactly once, beside concurrent changes, and the chain stays whole', async () => {

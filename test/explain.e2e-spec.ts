@@ -307,7 +307,7 @@ describe('query plans on 50,000 customers', () => {
   it.each(scenarios)('$name uses indexes only', async ({ role, method, path, body }) => {
     const { status, json, statements } = await statementsOf(role, method, path(), body?.());
     expect({ status, json: status < 300 ? 'ok' : json }).toEqual({ status: method === 'POST' ? 201 : 200, json: 'ok' });
-    expect(statements.some((s) => /\b(customers|contacts|interactions|complaints|customer_tags|audit_log|opportunities)\b/.test(s.sql))).toBe(true);
+    expect(statements.some((s) => /\b(customers|contacts|interactions|complaints|customer_tags|audit_log|audit_entity_index|opportunities)\b/.test(s.sql))).toBe(true);
     expect(await sequentialScans(statements)).toEqual([]);
   });
 
@@ -339,6 +339,42 @@ describe('query plans on 50,000 customers', () => {
     expect(json.items.length).toBeGreaterThan(0);
     expect(await indexesUsed(statements)).toContain('PK_audit_entity_index');
     expect(statements.some((s) => /FROM audit_log a\s+WHERE a\.entity_type/.test(s.sql))).toBe(false);
+  });
+
+  it('a manager\'s list by stage and tag reads the qualifying tag rows of the department, not every tagged customer of it', async () => {
+    const { status, statements } = await statementsOf('manager', 'GET', `/customers?stage=prospect&tagIds=${fixtures.tag}&limit=5`);
+    expect(status).toBe(200);
+    expect(await indexesUsed(statements)).toContain('ix_customer_tags_tag_department_stage');
+  });
+
+  it('audit_entries_at, planned once (generic), opens only the partitions of the keys it is given', async () => {
+    const [{ prosrc }] = (await t.db.query(`SELECT prosrc FROM pg_proc WHERE proname = 'audit_entries_at'`)).rows;
+    const body = /RETURN QUERY ([\s\S]*?);/.exec(prosrc as string)![1].replaceAll('p_at', '$1').replaceAll('p_id', '$2');
+    const keys = (
+      await t.db.query(
+        `SELECT array_agg(occurred_at::text) AS at, array_agg(audit_id) AS id, count(DISTINCT date_trunc('month', occurred_at)) AS months
+           FROM (SELECT occurred_at, audit_id FROM audit_entity_index WHERE entity_type = 'customer' AND entity_id = $1 LIMIT 64) k`,
+        [fixtures.departmentCustomer],
+      )
+    ).rows[0];
+    const db = await t.db.connect();
+    try {
+      await db.query('SET plan_cache_mode = force_generic_plan');
+      await db.query(`PREPARE entries_at(timestamptz[], bigint[]) AS ${body}`);
+      // EXPLAIN EXECUTE takes no bind parameters: the keys (times to the microsecond, and numbers) as literals.
+      const at = `{${(keys.at as string[]).map((time) => `"${time}"`).join(',')}}`;
+      const ids = `{${(keys.id as string[]).join(',')}}`;
+      const [{ 'QUERY PLAN': plan }] = (await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE entries_at('${at}', '${ids}')`)).rows;
+      const append = plan[0].Plan as PlanNode & { 'Subplans Removed'?: number };
+      expect(seqScans(append)).toEqual([]);
+      expect(append['Subplans Removed']).toBeGreaterThan(0);
+      expect(append.Plans!.length).toBeLessThanOrEqual(Number(keys.months));
+      expect(plan[0].Plan['Actual Rows']).toBe(keys.id.length);
+    } finally {
+      await db.query('DEALLOCATE ALL').catch(() => undefined);
+      await db.query('RESET plan_cache_mode').catch(() => undefined);
+      db.release();
+    }
   });
 
   it.each([

@@ -212,3 +212,58 @@ describe('a tagged customer in the department lists, whichever way it moves', ()
     expect(await tagRows(customer.id)).toEqual([w.west]);
   });
 });
+
+describe('a tagged customer in the lists by tag and stage, whichever way its stage or status changes', () => {
+  const listed = async (actor: typeof w.admin, tagId: string, query: { stage?: 'potential' | 'prospect' | 'customer' | 'strategic'; status?: 'active' | 'dormant' | 'archived' } = {}) =>
+    (await actor.api.GET('/api/v1/customers', { params: { query: { tagIds: [tagId], limit: 100, ...query } } })).data!.items.map((c) => c.id);
+  const tagRows = async (customerId: string) =>
+    (await t.db.query(`SELECT ct.stage, ct.status FROM customer_tags ct WHERE ct.customer_id = $1`, [customerId])).rows as { stage: string; status: string }[];
+
+  it('follows a stage change made through the API and one made in SQL, and corrects a tag row written apart from its customer', async () => {
+    const g = await group('阶段测试分组');
+    const mark = await tag(g, '阶段标记');
+    const customer = await createCustomer(w.salesEast1, { stage: 'potential' });
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mark] } })).response.status).toBe(200);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'potential', status: 'active' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'potential' })).toEqual([customer.id]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([]);
+
+    // 潜在 → 意向 by the owner, after tagging: the tag row follows, and the lists with it.
+    const changed = await w.salesEast1.api.PATCH('/api/v1/customers/{id}', { params: { path: { id: customer.id } }, body: { stage: 'prospect', version: customer.version } });
+    expect(changed.response.status).toBe(200);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'prospect', status: 'active' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([customer.id]);
+    expect(await listed(w.managerEast, mark, { stage: 'potential' })).toEqual([]);
+    expect(await listed(w.salesEast1, mark, { stage: 'prospect' })).toEqual([customer.id]);
+
+    // Whatever writes the customer (here SQL beside the service), the tag row follows.
+    await t.db.query(`UPDATE customers SET stage = 'customer' WHERE id = $1`, [customer.id]);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'customer', status: 'active' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'customer' })).toEqual([customer.id]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([]);
+
+    // A tag row cannot be set apart from its customer: the database puts the customer's values back.
+    await t.db.query(`UPDATE customer_tags SET stage = 'strategic', status = 'archived' WHERE customer_id = $1`, [customer.id]);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'customer', status: 'active' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'customer' })).toEqual([customer.id]);
+  });
+
+  it('follows a status change: archived, the customer leaves the daily list by tag and stage and shows in the archive', async () => {
+    const g = await group('状态测试分组');
+    const mark = await tag(g, '状态标记');
+    const customer = await createCustomer(w.salesEast1, { stage: 'prospect' });
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mark] } })).response.status).toBe(200);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([customer.id]);
+
+    await t.db.query(`UPDATE customers SET status = 'dormant', archived_at = now() WHERE id = $1`, [customer.id]);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'prospect', status: 'dormant' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect', status: 'dormant' })).toEqual([customer.id]);
+    expect(await listed(w.admin, mark, { stage: 'prospect', status: 'dormant' })).toEqual([customer.id]);
+
+    await t.db.query(`UPDATE customers SET status = 'active', archived_at = NULL, reactivated_at = now() WHERE id = $1`, [customer.id]);
+    expect(await tagRows(customer.id)).toEqual([{ stage: 'prospect', status: 'active' }]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect' })).toEqual([customer.id]);
+    expect(await listed(w.managerEast, mark, { stage: 'prospect', status: 'dormant' })).toEqual([]);
+  });
+});

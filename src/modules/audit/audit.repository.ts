@@ -90,6 +90,15 @@ const SELECT_CHAINED = `
   a.entity_type AS "entityType", a.entity_id AS "entityId", a.before, a.after, a.changed_fields AS "changedFields",
   a.reason, a.request_id AS "requestId", a.ip, a.user_agent AS "userAgent", a.prev_hash AS "prevHash", a.hash`;
 
+/** Keys audit_entries_at (migration 1796690000001) reads at most: a larger page takes the planned path. */
+const ENTRIES_AT_MAX = 64;
+
+/** A page of entries, and whether reads waited in audit_queue when it was read (then chain them and ask again). */
+export interface AuditPage {
+  queued: boolean;
+  rows: AuditLogRow[];
+}
+
 // A scalar subquery rather than a join: it cannot change the plan's row order, which streams rely on.
 const SELECT_WITH_ACTOR = `${SELECT_CHAINED},
   (SELECT u.display_name FROM users u WHERE u.id = a.actor_id) AS "actorName"`;
@@ -279,9 +288,10 @@ export class AuditRepository {
   /**
    * One page for an auditor. Filtered by one entity (and nothing the entity index does not hold),
    * the page is found in audit_entity_index and then read by primary key, which prunes audit_log
-   * to the partitions of those entries; otherwise one query over audit_log.
+   * to the partitions of those entries; otherwise one query over audit_log. Also says whether reads
+   * wait in audit_queue (then the rows may miss them: chain them and ask again).
    */
-  async search(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, limit: number): Promise<AuditLogRow[]> {
+  async search(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, limit: number): Promise<AuditPage> {
     if (filter.entityType !== undefined && filter.entityId !== undefined && filter.actorId === undefined && filter.requestId === undefined) {
       const params: unknown[] = [filter.entityType, filter.entityId];
       const param = (value: unknown) => {
@@ -297,21 +307,42 @@ export class AuditRepository {
         where.push(`(x.occurred_at, x.audit_id) ${order === 'newest' ? '<' : '>'} (${param(after.occurredAt)}::timestamptz, ${param(after.id)}::bigint)`);
       }
       const direction = order === 'newest' ? 'DESC' : 'ASC';
+      const pageSql = `SELECT x.occurred_at, x.audit_id FROM audit_entity_index x WHERE ${where.join(' AND ')}
+          ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`;
+      if (limit <= ENTRIES_AT_MAX) {
+        // One statement, one snapshot: whether reads wait in the queue, the page's keys in
+        // audit_entity_index, and the entries at those keys (audit_entries_at: a generic plan that
+        // prunes to their partitions when it starts), checked against the entity asked for.
+        const rows = await this.transactions.prepared<AuditLogRow & { queued: boolean }>(
+          `WITH page AS (${pageSql})
+           SELECT q.queued, ${SELECT_WITH_ACTOR}
+             FROM (SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued) q
+             LEFT JOIN LATERAL (
+               SELECT e.* FROM audit_entries_at(ARRAY(SELECT p.occurred_at FROM page p), ARRAY(SELECT p.audit_id FROM page p)) e
+                WHERE e.entity_type = $1 AND e.entity_id = $2
+             ) a ON true
+            ORDER BY a.occurred_at ${direction}, a.id ${direction}`,
+          params,
+        );
+        return { queued: rows[0].queued, rows: rows.filter((row) => row.id !== null).map(({ queued: _, ...row }) => row) };
+      }
+      // The probe first: reads it does not see waiting were chained before the page is read.
+      if (await this.hasQueued()) return { queued: true, rows: [] };
       const page = await this.transactions.prepared<{ at: string; id: string }>(
-        `SELECT x.occurred_at::text AS at, x.audit_id::text AS id FROM audit_entity_index x WHERE ${where.join(' AND ')}
-          ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`,
+        `SELECT p.occurred_at::text AS at, p.audit_id::text AS id FROM (${pageSql}) p ORDER BY p.occurred_at ${direction}, p.audit_id ${direction}`,
         params,
       );
-      return this.entriesAt(page, filter.entityType, filter.entityId, order);
+      return { queued: false, rows: await this.entriesAt(page, filter.entityType, filter.entityId, order) };
     }
+    if (await this.hasQueued()) return { queued: true, rows: [] };
     const { sql, params } = auditEntriesQuery(filter, order, after, limit);
-    return this.transactions.manager.query(sql, params);
+    return { queued: false, rows: await this.transactions.manager.query(sql, params) };
   }
 
   /**
    * The entries at these (occurred_at, id) keys that name the given entity, in `order`. The
-   * planner keeps only the keys' partitions. Prepared: PostgreSQL may then keep a generic plan
-   * (which prunes when it starts) instead of planning across the 64 partitions for every call.
+   * planner keeps only the keys' partitions (planning anew on every call: a page larger than
+   * audit_entries_at takes).
    */
   private async entriesAt(keys: { at: string; id: string }[], entityType: string, entityId: string, order: AuditOrder): Promise<AuditLogRow[]> {
     if (keys.length === 0) return [];
