@@ -50,6 +50,10 @@ export class ComplaintCustomerStatus1796720000000 implements MigrationInterface 
       CREATE TRIGGER customers_move_complaints AFTER UPDATE OF department_id, status ON customers
       FOR EACH ROW WHEN (OLD.department_id IS DISTINCT FROM NEW.department_id OR OLD.status IS DISTINCT FROM NEW.status)
       EXECUTE FUNCTION customers_move_complaints()`);
+    // Statistics for the new column now: without them the planner guesses that few complaints have a
+    // live customer and reads (and sorts) all of a department's open complaints instead of walking
+    // ix_complaints_department_open newest first (measured: 459 buffers against 36 at 100 k).
+    await q.query(`ANALYZE complaints`);
   }
 
   async down(q: QueryRunner): Promise<void> {
