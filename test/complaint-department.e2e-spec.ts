@@ -237,3 +237,79 @@ describe("the manager's list: the department's complaints, and those addressed t
     expect(seen).toEqual(expected);
   });
 });
+
+describe("a complaint's copy of its customer's status follows the customer (the lists read it instead of the customer)", () => {
+  const copyOf = async (complaintId: string) =>
+    (await t.db.query(`SELECT customer_status FROM complaints WHERE id = $1`, [complaintId])).rows[0].customer_status as string;
+  const statusOf = async (customerId: string) => (await t.db.query(`SELECT status FROM customers WHERE id = $1`, [customerId])).rows[0].status as string;
+  const adminSees = async (complaintId: string) => {
+    const r = await w.admin.api.GET('/api/v1/complaints', { params: { query: { overdue: true, limit: 100 } } });
+    expect(r.response.status).toBe(200);
+    return r.data!.items.some((k) => k.id === complaintId);
+  };
+
+  it('through the API: archived, reactivated and deleted customers, the manager\'s and the admin\'s overdue lists follow', async () => {
+    const { one } = await twoDepartments();
+    const customer = await createCustomer(one.seller);
+    const complaint = await overdueComplaint(customer);
+    expect(await copyOf(complaint.id)).toBe('active');
+
+    // Archived (no route archives; the sweep's own UPDATE is plain SQL too), then 重新激活 through the API.
+    await t.db.query(`UPDATE customers SET status = 'archived', archived_at = now(), version = version + 1 WHERE id = $1`, [customer.id]);
+    expect(await copyOf(complaint.id)).toBe('archived');
+    expect(await overdueOf(one.manager)).toEqual([complaint.id]);
+    const reactivated = await one.manager.api.POST('/api/v1/customers/{id}/reactivate', { ...at(customer.id), body: { reason: '客户重新询价' } });
+    expect(reactivated.response.status).toBe(200);
+    expect(await copyOf(complaint.id)).toBe('active');
+    expect(await overdueOf(one.manager)).toEqual([complaint.id]);
+    expect(await adminSees(complaint.id)).toBe(true);
+
+    // Deleted through the approval flow: the complaint is nobody's any more.
+    const requested = await one.seller.api.POST('/api/v1/customers/{id}/deletion-requests', { ...at(customer.id), body: { reason: '重复建档' } });
+    expect(requested.response.status).toBe(202);
+    await approve(one.manager, requested.data!.id);
+    expect((await approve(w.admin, requested.data!.id)).status).toBe('approved');
+    expect(await statusOf(customer.id)).toBe('deleted');
+    expect(await copyOf(complaint.id)).toBe('deleted');
+    expect(await overdueOf(one.manager)).toEqual([]);
+    expect(await listOf(one.manager)).toEqual([]);
+    expect(await adminSees(complaint.id)).toBe(false);
+  });
+
+  it('through plain SQL on customers: deleted, merged and back to active', async () => {
+    const { one } = await twoDepartments();
+    const customer = await createCustomer(one.seller);
+    const complaint = await overdueComplaint(customer);
+    await t.db.query(`UPDATE customers SET status = 'deleted', removed_at = now() WHERE id = $1`, [customer.id]);
+    expect(await copyOf(complaint.id)).toBe('deleted');
+    expect(await overdueOf(one.manager)).toEqual([]);
+    expect(await adminSees(complaint.id)).toBe(false);
+    await t.db.query(`UPDATE customers SET status = 'merged' WHERE id = $1`, [customer.id]);
+    expect(await copyOf(complaint.id)).toBe('merged');
+    expect(await overdueOf(one.manager)).toEqual([]);
+    await t.db.query(`UPDATE customers SET status = 'active', removed_at = NULL WHERE id = $1`, [customer.id]);
+    expect(await copyOf(complaint.id)).toBe('active');
+    expect(await overdueOf(one.manager)).toEqual([complaint.id]);
+    expect(await adminSees(complaint.id)).toBe(true);
+  });
+
+  it('cannot be written apart from the customer: a direct write of the copy is reset', async () => {
+    const { one } = await twoDepartments();
+    const live = await overdueComplaint(await createCustomer(one.seller));
+    // Marking a live customer's complaint deleted would hide it: the database puts the customer's status back.
+    await t.db.query(`UPDATE complaints SET customer_status = 'deleted' WHERE id = $1`, [live.id]);
+    expect(await copyOf(live.id)).toBe('active');
+    expect(await overdueOf(one.manager)).toEqual([live.id]);
+    // Marking a deleted customer's complaint active would show it: reset too.
+    const gone = await createCustomer(one.seller);
+    const hidden = await overdueComplaint(gone);
+    await t.db.query(`UPDATE customers SET status = 'deleted', removed_at = now() WHERE id = $1`, [gone.id]);
+    await t.db.query(`UPDATE complaints SET customer_status = 'active' WHERE id = $1`, [hidden.id]);
+    expect(await copyOf(hidden.id)).toBe('deleted');
+    expect(await overdueOf(one.manager)).toEqual([live.id]);
+    expect(await adminSees(hidden.id)).toBe(false);
+    // And no complaint anywhere disagrees with its customer.
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM complaints k JOIN customers c ON c.id = k.customer_id WHERE k.customer_status <> c.status`);
+    expect(rows[0].n).toBe(0);
+  });
+});

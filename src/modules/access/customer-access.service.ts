@@ -30,6 +30,8 @@ export interface ListScopeSql {
    * its own. A list may run one query per branch (UNION ALL) where one OR would defeat the indexes.
    */
   branches?: string[];
+  /** When true: the predicates name only the record's own columns (no customers alias): a list need not join customers. */
+  complaintOnly?: boolean;
 }
 
 /**
@@ -177,8 +179,13 @@ export class CustomerAccess {
   complaintScope(caller: AuthUser, customerAlias: string, complaintAlias: string): ListScopeSql {
     const statuses = ['active', 'dormant', 'archived'];
     const base = reachesArchiveForComplaints(caller) ? this.scopeSql(caller, customerAlias, statuses) : this.listScope(caller, customerAlias, statuses);
-    // Admins see every complaint anyway; auditors and marketing are never assignees or recipients.
-    if (caller.role === 'admin' || caller.role === 'auditor' || caller.role === 'marketing') return base;
+    // Admins see every live customer's complaint: on the complaint's copy of the customer's status
+    // (complaints.customer_status, kept by the database), so the list reads no customer.
+    if (caller.role === 'admin') {
+      return { where: `${complaintAlias}.customer_status IN (:...scopeStatuses)`, params: { scopeStatuses: statuses }, complaintOnly: true };
+    }
+    // Auditors and marketing are never assignees or recipients.
+    if (caller.role === 'auditor' || caller.role === 'marketing') return base;
     const scope = customerScope(caller);
     if (scope.kind === 'department' && canSeeArchive(caller) && !needsMarketingConsent(caller)) {
       // A manager: the department's complaints (complaints.department_id is always the customer's,
@@ -186,7 +193,8 @@ export class CustomerAccess {
       // another department (complaints.reach_elsewhere, kept likewise); in both, a live customer.
       // The same set as the general form below, as two disjoint branches, each index-served:
       // ix_complaints_department(_open) and ix_complaints_reach_elsewhere.
-      const live = `${customerAlias}.status IN (:...scopeStatuses)`;
+      // The customer is live: the complaint's copy of its status (complaints.customer_status, kept likewise).
+      const live = `${complaintAlias}.customer_status IN (:...scopeStatuses)`;
       const department = `${live} AND ${complaintAlias}.department_id = CAST(:scopeDepartmentId AS uuid)`;
       // Looked up on its own first, then those rows fetched by their address (ctid: the same snapshot,
       // so the same row versions) and the other conditions checked on them. As a plain condition the
@@ -198,6 +206,7 @@ export class CustomerAccess {
         where: `((${department}) OR (${elsewhere}))`,
         params: { scopeStatuses: statuses, scopeDepartmentId: scope.departmentId, scopeMe: caller.id },
         branches: [department, elsewhere],
+        complaintOnly: true,
       };
     }
     return {

@@ -64,6 +64,14 @@ export class ComplaintEntity {
   @Column({ name: 'reach_elsewhere', type: 'uuid', array: true, default: () => `'{}'`, insert: false, update: false, select: false })
   reachElsewhere?: string[];
 
+  /**
+   * The customer's status, kept by the database like departmentId (migration
+   * ComplaintCustomerStatus): a manager's or an admin's list checks the customer is live here
+   * instead of probing the customer of every complaint. Never written by the service.
+   */
+  @Column({ name: 'customer_status', type: 'varchar', length: 20, insert: false, update: false, select: false })
+  customerStatus?: string;
+
   @Column({ type: 'varchar', length: 20 })
   channel: string;
 

@@ -5,7 +5,7 @@ import type { ListScopeSql } from '../access';
 import { ComplaintEntity, ComplaintEscalationContactEntity, ComplaintEventEntity, ComplaintSlaPolicyEntity, type ComplaintSeverity } from './complaint.entity';
 import { SHOWN } from '../../common/limits';
 
-export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'departmentId' | 'department' | 'reachElsewhere' | 'assignee' | 'escalatedTo' | 'request'>>;
+export type ComplaintChanges = Partial<Omit<ComplaintEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'customer' | 'departmentId' | 'department' | 'reachElsewhere' | 'customerStatus' | 'assignee' | 'escalatedTo' | 'request'>>;
 
 export interface EscalationContactRow {
   userId: string;
@@ -90,7 +90,10 @@ export class ComplaintsRepository {
 
   async list(filter: ComplaintFilter): Promise<{ complaint: ComplaintEntity; sortKey: string }[]> {
     const page = (where: string) => {
-      const qb = this.repo.createQueryBuilder('k').innerJoin('customers', 'c', 'c.id = k.customer_id').where(where, filter.scope.params);
+      const qb = this.repo.createQueryBuilder('k');
+      // A scope over the complaint row alone (its copies of the customer's department and status) reads no customer.
+      if (!filter.scope.complaintOnly) qb.innerJoin('customers', 'c', 'c.id = k.customer_id');
+      qb.where(where, filter.scope.params);
       if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
       if (filter.severity) qb.andWhere('k.severity = :severity', { severity: filter.severity });
       if (filter.category) qb.andWhere('k.category = :category', { category: filter.category });
