@@ -102,6 +102,46 @@ describe('searching customers by name', () => {
     expect(await search('迁移', w.managerEast)).toEqual([]);
   });
 
+  it('pages an admin’s two-character search across departments and across the rank boundary: exact, then prefix, then the rest, each by name', async () => {
+    const make = async (actor: typeof w.admin, name: string, shortName?: string) => ({ id: (await createCustomer(actor, { name, ...(shortName ? { shortName } : {}) })).id, name, shortName });
+    const made = [
+      // Exact by its name, a prefix by its short name: exact (rank 0) wins.
+      await make(w.salesWest, '锦鲤', '锦鲤丙'),
+      await make(w.managerEast, '苏州锦鲤文化有限公司', '锦鲤'),
+      await make(w.salesEast1, '锦鲤餐饮有限公司'),
+      // A prefix by its name and by its short name: found once.
+      await make(w.salesWest, '锦鲤乙有限公司', '锦鲤乙'),
+      await make(w.managerEast, '杭州锦鲤科技有限公司', '锦鲤科技'),
+      await make(w.salesWest, '锦鲤甲有限公司'),
+      await make(w.managerEast, '上海金锦鲤有限公司'),
+      await make(w.salesWest, '北京小锦鲤有限公司', '小锦鲤'),
+    ];
+    const rank = (c: { name: string; shortName?: string }) => {
+      const keys = [c.name, c.shortName ?? ''];
+      return keys.includes('锦鲤') ? 0 : keys.some((k) => k.startsWith('锦鲤')) ? 1 : 2;
+    };
+    const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const expected = [...made].sort((a, b) => rank(a) - rank(b) || byCodePoint(a.name, b.name) || byCodePoint(a.id, b.id)).map((c) => c.id);
+    expect(made.filter((c) => rank(c) < 2)).toHaveLength(6);
+    expect(await search('锦鲤', w.admin)).toEqual(expected);
+    // Pages of 1 to 7: a page ends on the last prefix match (6) and the next starts with the first substring match.
+    for (const limit of [1, 2, 3, 4, 5, 6, 7]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const r = await w.admin.api.GET('/api/v1/customers', { params: { query: { q: '锦鲤', limit, ...(cursor ? { cursor } : {}) } } });
+        expect(r.response.status).toBe(200);
+        seen.push(...r.data!.items.map((c) => c.id));
+        if (r.data!.nextCursor === null) break;
+        cursor = r.data!.nextCursor;
+      }
+      expect({ limit, seen }).toEqual({ limit, seen: expected });
+    }
+    // The archive is another status: none of these are there.
+    const archived = await w.admin.api.GET('/api/v1/customers', { params: { query: { q: '锦鲤', status: 'dormant', limit: 2 } } });
+    expect(archived.data!.items).toEqual([]);
+  });
+
   it('misses nothing ILIKE finds (recall): every 1- to 4-character substring of every name, as the admin', async () => {
     const rows: { name: string }[] = (await t.db.query(`SELECT name FROM customers WHERE status = 'active'`)).rows;
     const terms = new Set<string>();

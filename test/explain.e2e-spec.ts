@@ -330,6 +330,16 @@ describe('query plans on 50,000 customers', () => {
     },
   );
 
+  it('an admin’s two-character search whose page is all prefix matches reads it from the prefix index, ranking nothing else', async () => {
+    const { status, json, statements } = await statementsOf('admin', 'GET', `/customers?q=${encodeURIComponent(fixtures.name.slice(0, 2))}&limit=2`);
+    expect(status).toBe(200);
+    expect(json.items).toHaveLength(2);
+    expect(await sequentialScans(statements)).toEqual([]);
+    const used = await indexesUsed(statements);
+    expect(used).toContain('ix_customers_search_prefix_short_name');
+    expect(used).not.toContain('ix_customers_search_grams');
+  });
+
   it.each([
     { what: 'audit entries of a customer, auditor', role: 'auditor', path: () => `/audit-logs?entityType=customer&entityId=${fixtures.departmentCustomer}` },
     { what: 'history of a customer, manager', role: 'manager', path: () => `/customers/${fixtures.departmentCustomer}/history` },

@@ -44,6 +44,8 @@ export interface CustomerNeeds {
 @Index('ix_customers_name_trgm', { synchronize: false })
 @Index('ix_customers_short_name_trgm', { synchronize: false })
 @Index('ix_customers_search_grams', { synchronize: false }) // GIN over customer_search_grams(name, short_name), by migration
+@Index('ix_customers_search_prefix_short_name', { synchronize: false }) // two-character prefix of the search key, by migration
+@Index('ix_customers_search_prefix_name', { synchronize: false })
 @Index('ix_customers_dormancy', { synchronize: false })
 @Index('ix_customers_department_kpi', { synchronize: false }) // (department_id, owner_id, status) INCLUDE (created_at, archived_at, reactivated_at), by migration: the KPIs' snapshot, index-only
 @Index('ix_customers_tier', ['tierId'])
