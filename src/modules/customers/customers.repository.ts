@@ -120,14 +120,23 @@ const SEARCH_KEYS =
  * a cursor (if any) still among the prefix matches (sort key rank 0 or 1).
  */
 function usesPrefixIndexes(filter: CustomerListFilter): boolean {
-  const department = filter.scope.params.scopeDepartmentId ?? filter.departmentId;
   return (
     filter.q !== undefined &&
     filter.sort === 'relevance' &&
-    typeof department !== 'string' &&
+    searchDepartment(filter) === undefined &&
     [...filter.q.normalize('NFKC').toLowerCase()].length === 2 &&
     (filter.after === undefined || /^[01]/.test(filter.after[0]))
   );
+}
+
+/**
+ * The one department a list is confined to (a manager's or sales user's scope, or a department
+ * filter), if any: a search there reads that department's grams; across departments, the prefix
+ * indexes or every gram.
+ */
+function searchDepartment(filter: CustomerListFilter): string | undefined {
+  const department = filter.scope.params.scopeDepartmentId ?? filter.departmentId;
+  return typeof department === 'string' ? department : undefined;
 }
 
 /** Typo-tolerant trigram matching: for queries of Latin script (no Han characters) of three characters or more. */
@@ -333,9 +342,9 @@ export class CustomersRepository {
       // index for it, and a lookup first would visit each candidate's heap page twice.
       // Latin queries also match by trigram word similarity, for typos; pg_trgm cannot serve a
       // Chinese query of two characters, and a Chinese typo is a different word anyway.
-      const department = filter.scope.params.scopeDepartmentId ?? filter.departmentId;
+      const department = searchDepartment(filter);
       const trigram = matchesByTrigrams(filter.q) ? ' OR :q <% c.name' : '';
-      if (typeof department === 'string') {
+      if (department !== undefined) {
         const grams = `customer_search_grams(s.name, s.short_name, s.department_id) @> (SELECT customer_query_grams(customer_search_key(:q), CAST(:searchDepartmentId AS uuid)))`;
         qb.andWhere(`c.ctid = ANY(ARRAY(SELECT s.ctid FROM customers s WHERE ${grams}${trigram.replace('c.name', 's.name')}))`, {
           q: filter.q,

@@ -27,6 +27,15 @@ export interface KpiGroupRow {
   totals: KpiTotals;
 }
 
+/**
+ * The caller's people ($3 a user, $4 a department, either null) as plain conditions on `alias`'s
+ * owner_id and department_id, not "$n IS NULL OR ...": so that a person's or a department's index
+ * serves them (kpi_daily's primary key or ix_kpi_daily_department; review tasks' period indexes).
+ */
+function peopleConditions(alias: string, people: KpiQuery['people']): string {
+  return `${people.userId ? `${alias}.owner_id = $3::uuid` : '$3::uuid IS NULL'} AND ${people.departmentId ? `${alias}.department_id = $4::uuid` : '$4::uuid IS NULL'}`;
+}
+
 /** Every KPI is a set-based aggregate here; the service only derives rates from these totals. */
 @Injectable()
 export class KpisRepository {
@@ -86,8 +95,6 @@ export class KpisRepository {
       ),
     );
     // Everything that happened in the period, from the daily rollup: credited to whoever held the customer then.
-    // The caller's people as plain conditions (not "$n IS NULL OR ..."), so that the primary key or ix_kpi_daily_department serves them.
-    const rollupScope = [q.people.userId ? 'd.owner_id = $3::uuid' : '$3::uuid IS NULL', q.people.departmentId ? 'd.department_id = $4::uuid' : '$4::uuid IS NULL'].join(' AND ');
     // A department counts only what crosses its boundary; a person, every move to or from them.
     const transfers = q.groupBy === 'owner' ? 'transfers' : 'department_transfers';
     add(
@@ -99,20 +106,18 @@ export class KpisRepository {
                 sum(d.resolution_minutes_count) AS "resolutionMinutesCount", sum(d.satisfaction_sum) AS "satisfactionSum", sum(d.satisfaction_count) AS "satisfactionCount",
                 sum(d.${transfers}_in) AS "transfersIn", sum(d.${transfers}_out) AS "transfersOut"
            FROM kpi_daily d
-          WHERE d.day >= $1::date AND d.day < $2::date AND ${rollupScope}
+          WHERE d.day >= $1::date AND d.day < $2::date AND ${peopleConditions('d', q.people)}
           GROUP BY 1`,
         [q.fromDay, q.toDay, q.people.userId, q.people.departmentId],
       ),
     );
-    // The caller's people as plain conditions (not "$n IS NULL OR ..."), so that a department's or a person's tasks are read by their index, not the whole table.
-    const reviewTaskScope = `${q.people.userId ? 'r.owner_id = $3::uuid' : '$3::uuid IS NULL'} AND ${q.people.departmentId ? 'r.department_id = $4::uuid' : '$4::uuid IS NULL'}`;
     add(
       await this.query(
         `SELECT ${q.groupBy === 'owner' ? 'r.owner_id' : 'r.department_id'} AS k, count(*) AS "reviewTasksDue",
                 count(*) FILTER (WHERE r.done_at <= r.due_at) AS "reviewTasksDone"
            FROM review_tasks r
           WHERE r.due_at >= $1::timestamptz AND r.due_at < $2::timestamptz
-            AND ${reviewTaskScope}
+            AND ${peopleConditions('r', q.people)}
           GROUP BY 1`,
         people,
       ),
