@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
+import { Poller } from '../../common/jobs/poller';
 import { APP_CONFIG } from '../../config/config.provider';
 import type { AppConfig } from '../../config/config';
 import { AuditService } from './audit.service';
@@ -10,9 +11,7 @@ import { AuditService } from './audit.service';
  */
 @Injectable()
 export class AuditQueueFlusher implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('AuditQueueFlusher');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly poller = new Poller(new Logger('AuditQueueFlusher'), 'chaining queued reads', () => this.audit.chainQueuedReads());
 
   constructor(
     private readonly audit: AuditService,
@@ -20,29 +19,17 @@ export class AuditQueueFlusher implements BeforeApplicationShutdown {
   ) {}
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.config.auditQueueFlushMs);
-    this.timer.unref();
+    this.poller.start(this.config.auditQueueFlushMs);
   }
 
   /** One pass, unless one is under way: how many reads it chained. */
   flush(): Promise<number> {
-    if (this.running) return this.running;
-    this.running = this.audit
-      .chainQueuedReads()
-      .catch((error: unknown) => {
-        this.logger.error(`chaining queued reads failed: ${error instanceof Error ? error.message : String(error)}`);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.poller.run();
   }
 
   /** A last pass on the way out (what it misses waits, committed, for the next instance's append). */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    await this.poller.stop();
     await this.flush();
   }
 }

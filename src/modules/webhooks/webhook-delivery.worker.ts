@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PiiCipher, PiiUnreadableError } from '../../common/crypto/pii-cipher';
+import { Poller } from '../../common/jobs/poller';
 import { APP_CONFIG } from '../../config/config.provider';
 import type { AppConfig } from '../../config/config';
 import { Transactions } from '../../database/transactions';
@@ -21,8 +22,7 @@ const CLAIM_BATCH = 20;
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDeliveryWorker');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly poller = new Poller(this.logger, 'webhook delivery', () => this.deliverDue());
 
   constructor(
     private readonly webhooks: WebhooksRepository,
@@ -33,27 +33,16 @@ export class WebhookDeliveryWorker implements OnApplicationShutdown {
   ) {}
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.config.webhooks.pollMs);
-    this.timer.unref();
+    this.poller.start(this.config.webhooks.pollMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    await this.poller.stop();
   }
 
   /** One pass, unless one is under way: returns how many deliveries were attempted. */
   tick(): Promise<number> {
-    if (this.running) return this.running;
-    this.running = this.deliverDue()
-      .catch((error: unknown) => {
-        this.logger.error(`webhook delivery failed: ${error instanceof Error ? error.message : String(error)}`);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.poller.run();
   }
 
   private async deliverDue(): Promise<number> {
