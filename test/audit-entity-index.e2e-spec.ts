@@ -52,6 +52,26 @@ describe('the audit entity index', () => {
     expect(second.data!.nextCursor).toBeNull();
   });
 
+  it('reads pages of every size in one statement as the two-step path does (audit_entries_at\'s lists of 4, 16 and 64 times)', async () => {
+    // One entry per call: each its own time (the one-statement path keys the function by distinct times).
+    for (let i = 0; i < 70; i++) await record('probe-sizes', [`probe.n${i}`]);
+    const times = await t.db.query(`SELECT count(DISTINCT occurred_at)::int AS n FROM audit_log WHERE entity_id = 'probe-sizes'`);
+    expect(times.rows[0].n).toBeGreaterThan(60);
+    const all = await listed('probe', 'probe-sizes'); // limit 500: the two-step path
+    expect(all.ids).toHaveLength(70);
+    for (const limit of [1, 3, 4, 5, 15, 16, 17, 40, 63]) {
+      for (const order of ['newest', 'oldest'] as const) {
+        const expected = order === 'newest' ? all.ids : [...all.ids].reverse();
+        const page = await w.auditor.api.GET('/api/v1/audit-logs', { params: { query: { entityType: 'probe', entityId: 'probe-sizes', limit, order } } });
+        expect(page.data!.items.map((e) => e.id)).toEqual(expected.slice(0, limit));
+        const next = await w.auditor.api.GET('/api/v1/audit-logs', {
+          params: { query: { entityType: 'probe', entityId: 'probe-sizes', limit, order, cursor: page.data!.nextCursor! } },
+        });
+        expect(next.data!.items.map((e) => e.id)).toEqual(expected.slice(limit, 2 * limit));
+      }
+    }
+  });
+
   it('cannot be changed or emptied by the service’s login', async () => {
     await record('probe-b', ['probe.one']);
     await expect(t.db.query(`UPDATE audit_entity_index SET entity_id = 'elsewhere' WHERE entity_id = 'probe-b'`)).rejects.toThrow(/append-only/);

@@ -6,6 +6,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import type { Api } from './support/test-app';
 import type { components } from './support/test-app';
 import { buildWorld, createCustomer, World } from './support/world';
+import { chainQueuedReads } from './support/audit-queue';
 
 let t: TestApp;
 let w: World;
@@ -131,6 +132,60 @@ describe('searching the audit log', () => {
     const path = { params: { path: { id: customer.id } } };
     expect((await w.managerEast.api.GET('/api/v1/customers/{id}/history', path)).data!.items.map((e) => e.action)).toContain('customer.create');
     expect((await w.managerWest.api.GET('/api/v1/customers/{id}/history', path)).response.status).toBe(404);
+  });
+});
+
+describe('the caller, checked by the page\'s own statement', () => {
+  // GET /audit-logs reads a page by one entity with the token's user in one statement (the guard
+  // checks only the token there); any other page checks the user first. Both must refuse alike.
+  const byEntity = (id: string) => ({ params: { query: { entityType: 'customer', entityId: id } } });
+  const other = { params: { query: { action: 'customer.create', limit: 5 } } };
+
+  it('answers an auditor on both paths, and refuses other roles with 403 on both', async () => {
+    const customer = await createCustomer(w.salesEast1);
+    const page = await auditor.GET('/api/v1/audit-logs', byEntity(customer.id));
+    expect(page.response.status).toBe(200);
+    expect(page.data!.items.map((e) => [e.action, e.entityId])).toEqual([['customer.create', customer.id]]);
+    expect((await auditor.GET('/api/v1/audit-logs', other)).response.status).toBe(200);
+    for (const actor of [w.managerEast, w.salesEast1, w.service, w.marketing]) {
+      for (const query of [byEntity(customer.id), other]) {
+        const refused = await actor.api.GET('/api/v1/audit-logs', query);
+        expect(refused.response.status).toBe(403);
+        expect(refused.error).toMatchObject({ code: 'FORBIDDEN' });
+      }
+    }
+  });
+
+  it('follows a role change and a deactivation on the next request, on both paths', async () => {
+    const customer = await createCustomer(w.salesEast1);
+    const { api, id } = await t.userClient('auditor');
+    expect((await api.GET('/api/v1/audit-logs', byEntity(customer.id))).response.status).toBe(200);
+    await t.db.query(`UPDATE users SET role = 'sales' WHERE id = $1`, [id]);
+    expect((await api.GET('/api/v1/audit-logs', byEntity(customer.id))).response.status).toBe(403);
+    expect((await api.GET('/api/v1/audit-logs', other)).response.status).toBe(403);
+    await t.db.query(`UPDATE users SET role = 'auditor' WHERE id = $1`, [id]);
+    expect((await api.GET('/api/v1/audit-logs', byEntity(customer.id))).response.status).toBe(200);
+    expect((await w.admin.api.POST('/api/v1/users/{id}/deactivate', { params: { path: { id } } })).response.status).toBe(200);
+    for (const query of [byEntity(customer.id), other]) {
+      const refused = await api.GET('/api/v1/audit-logs', query);
+      expect(refused.response.status).toBe(401);
+      expect(refused.error).toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
+  });
+
+  it('chains no queued read for a refused caller', async () => {
+    const customer = await createCustomer(w.salesEast1);
+    // A manager's read of a customer's personal data waits in audit_queue (test apps run no flusher).
+    await chainQueuedReads(t);
+    expect((await w.managerEast.api.GET('/api/v1/customers/{id}', { params: { path: { id: customer.id } } })).response.status).toBe(200);
+    const queued = async () => Number((await t.db.query(`SELECT count(*) AS n FROM audit_queue`)).rows[0].n);
+    expect(await queued()).toBeGreaterThan(0);
+    expect((await w.salesEast1.api.GET('/api/v1/audit-logs', byEntity(customer.id))).response.status).toBe(403);
+    expect(await queued()).toBeGreaterThan(0);
+    // The auditor's page chains it first and shows it.
+    const page = await auditor.GET('/api/v1/audit-logs', { params: { query: { entityType: 'customer', entityId: customer.id, action: 'pii.read' } } });
+    expect(page.data!.items.map((e) => [e.action, e.actorId])).toEqual([['pii.read', w.managerEast.id]]);
+    expect(await queued()).toBe(0);
   });
 });
 

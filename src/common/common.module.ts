@@ -39,7 +39,7 @@ export class CommonModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler, Drain, Metrics],
+      exports: [APP_CONFIG, JwtKeys, PiiCipher, Cursors, RequestContext, Transactions, JobScheduler, Drain, Metrics, AuthUserLookup],
     };
   }
 }

@@ -1,10 +1,25 @@
-import { actionFilter, likePrefix, positionFromCursor, rangeProblem } from './audit-log.rules';
+import { actionFilter, isEntityPage, likePrefix, positionFromCursor, rangeProblem } from './audit-log.rules';
 
 describe('actionFilter', () => {
   it('reads a trailing dot as a prefix and anything else as an exact action', () => {
     expect(actionFilter('customer.')).toEqual({ actionPrefix: 'customer.' });
     expect(actionFilter('customer.update')).toEqual({ action: 'customer.update' });
     expect(actionFilter(undefined)).toEqual({});
+  });
+});
+
+describe('isEntityPage', () => {
+  it('is a page by one entity, with filters the entity index holds', () => {
+    expect(isEntityPage({ entityType: 'customer', entityId: 'c1' })).toBe(true);
+    expect(isEntityPage({ entityType: 'customer', entityId: 'c1', action: 'customer.update', from: '2026-01-01T00:00:00Z' })).toBe(true);
+    expect(isEntityPage({ entityType: 'customer', entityId: 'c1', actionPrefix: 'customer.' })).toBe(true);
+  });
+
+  it('is not one without both type and id, or with an actor or request filter', () => {
+    expect(isEntityPage({ entityType: 'customer' })).toBe(false);
+    expect(isEntityPage({ entityId: 'c1' })).toBe(false);
+    expect(isEntityPage({ entityType: 'customer', entityId: 'c1', actorId: 'u1' })).toBe(false);
+    expect(isEntityPage({ entityType: 'customer', entityId: 'c1', requestId: 'r1' })).toBe(false);
   });
 });
 

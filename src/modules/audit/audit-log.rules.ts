@@ -33,6 +33,11 @@ export function actionFilter(action: string | undefined): Pick<AuditFilter, 'act
   return action.endsWith('.') ? { actionPrefix: action } : { action };
 }
 
+/** A page that audit_entity_index answers: one entity, and no filter that index does not hold. */
+export function isEntityPage(filter: AuditFilter): boolean {
+  return filter.entityType !== undefined && filter.entityId !== undefined && filter.actorId === undefined && filter.requestId === undefined;
+}
+
 /** A LIKE pattern matching everything that starts with `prefix` (its `_` and `%` taken literally). */
 export function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;

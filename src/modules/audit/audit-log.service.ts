@@ -3,7 +3,9 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Cursors, invalidCursor } from '../../common/pagination';
 import { type AuditDownload, downloadOf, toAuditLogEntryDto } from './audit-export';
 import { actionFilter, type AuditFilter, type AuditPosition, positionFromCursor, rangeProblem } from './audit-log.rules';
-import { AuditRepository, chainedEntryOf, type StoredRow } from './audit.repository';
+import { type AuditPage, AuditRepository, chainedEntryOf, type StoredRow } from './audit.repository';
+import { AuthUserLookup, isUserId } from '../../common/auth/auth-user-lookup';
+import type { Role } from '../../common/auth/roles';
 import { ChainVerifier, GENESIS_HASH } from './audit.rules';
 import { AuditService } from './audit.service';
 import type { AuditLogFilterDto, AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
@@ -15,6 +17,9 @@ import { CheckpointChecker } from './checkpoint.rules';
 
 /** How many months' partitions beyond the current one are kept ready. */
 export const PARTITION_MONTHS_AHEAD = 3;
+
+/** Who reads the whole log: auditors, and admins. */
+export const AUDIT_READERS: readonly Role[] = ['auditor', 'admin'];
 
 const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
@@ -30,9 +35,15 @@ export class AuditLogService {
     private readonly slots: LongReadSlots,
     private readonly checkpoints: AuditCheckpointsRepository,
     private readonly signingKey: SigningKey,
+    private readonly tokenUsers: AuthUserLookup,
   ) {}
 
-  async list(query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
+  /**
+   * GET /audit-logs (a @ChecksUserItself route): the token's subject is checked here, for the
+   * auditor's and admin's roles, before any row is used. A page by one entity reads the user with
+   * it, in one statement; any other page checks the user first.
+   */
+  async list(subject: string, query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
     const filter = this.filterOf(query);
     const order = query.order ?? 'newest';
     const limit = query.limit ?? 50;
@@ -46,10 +57,20 @@ export class AuditLogService {
     }
     // Reads waiting in the queue join the chain first: an auditor never misses one that happened
     // before the query. The page's statement says whether any wait (usually none: one statement).
-    let page = await this.repository.search(filter, order, after, limit + 1);
+    const oneStatement = AuditRepository.readsInOneStatement(filter, limit + 1) && isUserId(subject);
+    const read = async (): Promise<AuditPage> => {
+      if (oneStatement) {
+        const page = await this.repository.entityPageAsUser(subject, filter, order, after, limit + 1);
+        this.tokenUsers.admit(page.caller, AUDIT_READERS);
+        return page;
+      }
+      this.tokenUsers.admit(await this.tokenUsers.findActive(subject), AUDIT_READERS);
+      return this.repository.search(filter, order, after, limit + 1);
+    };
+    let page = await read();
     if (page.queued) {
       await this.audit.chainQueuedReads();
-      page = await this.repository.search(filter, order, after, limit + 1);
+      page = await read();
     }
     const rows = page.rows;
     return this.cursors.page('audit-log', rows, limit, toAuditLogEntryDto, (row) => [order, row.occurredAt.toISOString(), row.id]);

@@ -2,13 +2,13 @@ import { Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { STREAM_BUSY_RESPONSE } from '../../common/http/openapi-responses';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public, Roles } from '../../common/auth/decorators';
+import { ChecksUserItself, Public, Roles, TokenSubject } from '../../common/auth/decorators';
 import { PageQueryDto } from '../../common/pagination';
 import { AuditCheckpointsService } from './audit-checkpoints.service';
 import { AuditCheckpointDto, AuditCheckpointPageDto, AuditPublicKeyDto } from './dto/checkpoint.dto';
 import { ProblemDto } from '../../common/errors/problem.dto';
 import { sendDownload } from './audit-export';
-import { AuditLogService } from './audit-log.service';
+import { AUDIT_READERS, AuditLogService } from './audit-log.service';
 import { AuditLogPageDto, ExportAuditLogQueryDto, ListAuditLogQueryDto, VerifyChainQueryDto } from './dto/audit-log.dto';
 import { ChainVerificationDto } from './dto/chain-verification.dto';
 
@@ -23,11 +23,12 @@ export class AuditController {
   ) {}
 
   @Get()
-  @Roles('auditor', 'admin')
+  @Roles(...AUDIT_READERS)
+  @ChecksUserItself() // a page by one entity: one statement for the user and the page
   @ApiOperation({ operationId: 'listAuditLog', summary: 'Search the audit log: filters, newest or oldest first, keyset-paginated' })
   @ApiOkResponse({ type: AuditLogPageDto })
-  listAuditLog(@Query() query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
-    return this.auditLog.list(query);
+  listAuditLog(@TokenSubject() subject: string, @Query() query: ListAuditLogQueryDto): Promise<AuditLogPageDto> {
+    return this.auditLog.list(subject, query);
   }
 
   @Get('export')

@@ -4,9 +4,10 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
+import type { AuthUser } from '../../common/auth/roles';
 import { Metrics } from '../../common/metrics/metrics';
 import { Transactions } from '../../database/transactions';
-import { AuditFilter, AuditOrder, AuditPosition, likePrefix } from './audit-log.rules';
+import { AuditFilter, AuditOrder, AuditPosition, isEntityPage, likePrefix } from './audit-log.rules';
 import { ChainedEntry, chainHash } from './audit.rules';
 import { integratorEvent, OutboxPii, outboxPiiPlace } from './outbox.rules';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
@@ -105,6 +106,36 @@ const SELECT_WITH_ACTOR = `${SELECT_CHAINED},
 
 /** Rows fetched from the server per round trip while streaming. */
 const STREAM_BATCH = 100;
+
+/**
+ * The (occurred_at, audit_id) keys of a page by entity from audit_entity_index, its parameters
+ * numbered after `offset` others: the entity type and id come first.
+ */
+function entityPageQuery(
+  filter: AuditFilter,
+  order: AuditOrder,
+  after: AuditPosition | undefined,
+  limit: number,
+  offset: number,
+): { sql: string; params: unknown[]; direction: 'ASC' | 'DESC' } {
+  const params: unknown[] = [filter.entityType, filter.entityId];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length + offset}`;
+  };
+  const where = [`x.entity_type = $${offset + 1}`, `x.entity_id = $${offset + 2}`];
+  if (filter.action !== undefined) where.push(`x.action = ${param(filter.action)}`);
+  if (filter.actionPrefix !== undefined) where.push(`x.action LIKE ${param(likePrefix(filter.actionPrefix))}`);
+  if (filter.from !== undefined) where.push(`x.occurred_at >= ${param(filter.from)}::timestamptz`);
+  if (filter.to !== undefined) where.push(`x.occurred_at < ${param(filter.to)}::timestamptz`);
+  if (after !== undefined) {
+    where.push(`(x.occurred_at, x.audit_id) ${order === 'newest' ? '<' : '>'} (${param(after.occurredAt)}::timestamptz, ${param(after.id)}::bigint)`);
+  }
+  const direction = order === 'newest' ? 'DESC' : 'ASC';
+  const sql = `SELECT x.occurred_at, x.audit_id FROM audit_entity_index x WHERE ${where.join(' AND ')}
+          ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`;
+  return { sql, params, direction };
+}
 
 /**
  * The auditor's query: the filters, then (occurred_at, id) in the chosen direction, which every
@@ -286,55 +317,66 @@ export class AuditRepository {
   }
 
   /**
-   * One page for an auditor. Filtered by one entity (and nothing the entity index does not hold),
-   * the page is found in audit_entity_index and then read by primary key, which prunes audit_log
-   * to the partitions of those entries; otherwise one query over audit_log. Also says whether reads
-   * wait in audit_queue (then the rows may miss them: chain them and ask again).
+   * Whether entityPageAsUser reads this page (with the caller, in one statement): a page by one
+   * entity that audit_entries_at holds. Any other page is read by `search`, after the caller's check.
+   */
+  static readsInOneStatement(filter: AuditFilter, limit: number): boolean {
+    return isEntityPage(filter) && limit <= ENTRIES_AT_MAX;
+  }
+
+  /**
+   * A page filtered by one entity (readsInOneStatement), in one statement and one snapshot: the
+   * token's user (active; undefined when not), whether reads wait in audit_queue (then the rows may
+   * miss them: chain them and ask again), the page's keys in audit_entity_index, and the entries at
+   * those keys (audit_entries_at: a generic plan that prunes to their partitions when it starts),
+   * checked against the entity asked for. The caller decides on the user before using the rows.
+   */
+  async entityPageAsUser(
+    userId: string,
+    filter: AuditFilter,
+    order: AuditOrder,
+    after: AuditPosition | undefined,
+    limit: number,
+  ): Promise<AuditPage & { caller: AuthUser | undefined }> {
+    const { sql: pageSql, params, direction } = entityPageQuery(filter, order, after, limit, 1);
+    const rows = await this.transactions.prepared<AuditLogRow & { queued: boolean; me_id: string | null } & Record<string, unknown>>(
+      `WITH page AS (${pageSql})
+       SELECT me.id AS me_id, me.username AS me_username, me.role AS me_role, me.department_id AS me_department_id, q.queued, ${SELECT_WITH_ACTOR}
+         FROM (SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued) q
+         LEFT JOIN users me ON me.id = $1::uuid AND me.active
+         LEFT JOIN LATERAL (
+           SELECT e.* FROM audit_entries_at(ARRAY(SELECT DISTINCT p.occurred_at FROM page p), ARRAY(SELECT p.audit_id FROM page p)) e
+            WHERE e.entity_type = $2 AND e.entity_id = $3
+         ) a ON true
+        ORDER BY a.occurred_at ${direction}, a.id ${direction}`,
+      [userId, ...params],
+    );
+    const [first] = rows;
+    const caller = first.me_id === null ? undefined : ({ id: first.me_id, username: first.me_username, role: first.me_role, departmentId: first.me_department_id } as AuthUser);
+    return {
+      caller,
+      queued: first.queued,
+      rows: rows.filter((row) => row.id !== null).map(({ queued: _q, me_id: _i, me_username: _u, me_role: _r, me_department_id: _d, ...row }) => row as AuditLogRow),
+    };
+  }
+
+  /**
+   * One page for an auditor that is not read in one statement. Filtered by one entity (a page
+   * larger than audit_entries_at takes), the page is found in audit_entity_index and then read by
+   * primary key, which prunes audit_log to the partitions of those entries; otherwise one query
+   * over audit_log. Also says whether reads wait in audit_queue (then chain them and ask again).
    */
   async search(filter: AuditFilter, order: AuditOrder, after: AuditPosition | undefined, limit: number): Promise<AuditPage> {
-    if (filter.entityType !== undefined && filter.entityId !== undefined && filter.actorId === undefined && filter.requestId === undefined) {
-      const params: unknown[] = [filter.entityType, filter.entityId];
-      const param = (value: unknown) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      const where = ['x.entity_type = $1', 'x.entity_id = $2'];
-      if (filter.action !== undefined) where.push(`x.action = ${param(filter.action)}`);
-      if (filter.actionPrefix !== undefined) where.push(`x.action LIKE ${param(likePrefix(filter.actionPrefix))}`);
-      if (filter.from !== undefined) where.push(`x.occurred_at >= ${param(filter.from)}::timestamptz`);
-      if (filter.to !== undefined) where.push(`x.occurred_at < ${param(filter.to)}::timestamptz`);
-      if (after !== undefined) {
-        where.push(`(x.occurred_at, x.audit_id) ${order === 'newest' ? '<' : '>'} (${param(after.occurredAt)}::timestamptz, ${param(after.id)}::bigint)`);
-      }
-      const direction = order === 'newest' ? 'DESC' : 'ASC';
-      const pageSql = `SELECT x.occurred_at, x.audit_id FROM audit_entity_index x WHERE ${where.join(' AND ')}
-          ORDER BY x.occurred_at ${direction}, x.audit_id ${direction} LIMIT ${param(limit)}`;
-      if (limit <= ENTRIES_AT_MAX) {
-        // One statement, one snapshot: whether reads wait in the queue, the page's keys in
-        // audit_entity_index, and the entries at those keys (audit_entries_at: a generic plan that
-        // prunes to their partitions when it starts), checked against the entity asked for.
-        const rows = await this.transactions.prepared<AuditLogRow & { queued: boolean }>(
-          `WITH page AS (${pageSql})
-           SELECT q.queued, ${SELECT_WITH_ACTOR}
-             FROM (SELECT EXISTS (SELECT 1 FROM audit_queue) AS queued) q
-             LEFT JOIN LATERAL (
-               SELECT e.* FROM audit_entries_at(ARRAY(SELECT p.occurred_at FROM page p), ARRAY(SELECT p.audit_id FROM page p)) e
-                WHERE e.entity_type = $1 AND e.entity_id = $2
-             ) a ON true
-            ORDER BY a.occurred_at ${direction}, a.id ${direction}`,
-          params,
-        );
-        return { queued: rows[0].queued, rows: rows.filter((row) => row.id !== null).map(({ queued: _, ...row }) => row) };
-      }
-      // The probe first: reads it does not see waiting were chained before the page is read.
-      if (await this.hasQueued()) return { queued: true, rows: [] };
+    // The probe first: reads it does not see waiting were chained before the page is read.
+    if (await this.hasQueued()) return { queued: true, rows: [] };
+    if (isEntityPage(filter)) {
+      const { sql: pageSql, params, direction } = entityPageQuery(filter, order, after, limit, 0);
       const page = await this.transactions.prepared<{ at: string; id: string }>(
         `SELECT p.occurred_at::text AS at, p.audit_id::text AS id FROM (${pageSql}) p ORDER BY p.occurred_at ${direction}, p.audit_id ${direction}`,
         params,
       );
-      return { queued: false, rows: await this.entriesAt(page, filter.entityType, filter.entityId, order) };
+      return { queued: false, rows: await this.entriesAt(page, filter.entityType!, filter.entityId!, order) };
     }
-    if (await this.hasQueued()) return { queued: true, rows: [] };
     const { sql, params } = auditEntriesQuery(filter, order, after, limit);
     return { queued: false, rows: await this.transactions.manager.query(sql, params) };
   }

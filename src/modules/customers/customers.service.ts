@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { AuthUserLookup, isUserId } from '../../common/auth/auth-user-lookup';
 import { type AuthUser, ROLES } from '../../common/auth/roles';
 import { PiiCipher } from '../../common/crypto/pii-cipher';
 import { uniqueViolation } from '../../common/errors/constraint-errors';
@@ -8,7 +9,6 @@ import { Cursors, invalidCursor, Page } from '../../common/pagination';
 import type { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.provider';
 import { SlidingWindow } from '../../common/rate/sliding-window';
-import { RequestContext } from '../../common/request-context';
 import { Transactions } from '../../database/transactions';
 import { CustomerAccess, isAuditedPiiRead, OWNER_ROLES, seesCommercialRecord, seesMaskedPii, tagIdsIn, viewHistoryEntry } from '../access';
 import { AuditService } from '../audit';
@@ -51,8 +51,6 @@ export const duplicateError = (duplicates: DuplicateDto[]) =>
 
 const invalid = (field: string, message: string) => new DomainError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 @Injectable()
 export class CustomersService {
   constructor(
@@ -67,7 +65,7 @@ export class CustomersService {
     private readonly cipher: PiiCipher,
     private readonly industries: IndustriesService,
     private readonly reactivation: CustomerReactivation,
-    private readonly context: RequestContext,
+    private readonly tokenUsers: AuthUserLookup,
     private readonly ownerEdits: OwnerEdits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -244,12 +242,11 @@ export class CustomersService {
    * No transaction: an audited read (pii.read) is one more INSERT, into the audit queue.
    */
   async getAsTokenSubject(subject: string, id: string): Promise<CustomerDto> {
-    const read = UUID.test(subject) ? await this.customers.readAsUser(subject, id) : undefined;
-    if (!read) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
-    this.context.setUser(read.caller);
-    if (!ROLES.includes(read.caller.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
-    this.access.decideRead(read.caller, read.customer);
-    return this.presentWith(read.caller, read.customer!, read.contacts, read.tags);
+    const read = isUserId(subject) ? await this.customers.readAsUser(subject, id) : undefined;
+    const caller = this.tokenUsers.admit(read?.caller, ROLES);
+    const { customer, contacts, tags } = read!; // admitted: the statement found the user
+    this.access.decideRead(caller, customer);
+    return this.presentWith(caller, customer!, contacts, tags);
   }
 
   /**
