@@ -57,6 +57,26 @@ describe('GET /customers/:id in one statement', () => {
     expect([r.response.status, r.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
+  it('shows each contact exactly as the contacts route does (one read row carries them as JSON)', async () => {
+    const owner = w.salesEast1.api;
+    const path = { params: { path: { id: (await createCustomer(w.salesEast1, { name: '联系人对照有限公司' })).id } } };
+    // A second contact with no e-mail, and a third who left (leftAt set): every field and null case.
+    const second = await owner.POST('/api/v1/customers/{id}/contacts', { ...path, body: { name: '王芳', mobile: '13900001111', wechatId: 'wx_wangfang' } });
+    const third = await owner.POST('/api/v1/customers/{id}/contacts', { ...path, body: { name: '李雷', email: 'lilei@example.com', position: '财务' } });
+    expect([second.response.status, third.response.status]).toEqual([201, 201]);
+    expect((await owner.POST('/api/v1/contacts/{id}/mark-left', { params: { path: { id: third.data!.id } }, body: { reason: '离职' } as never })).response.status).toBe(200);
+    for (const api of [owner, w.managerEast.api, w.service.api]) {
+      const read = await api.GET('/api/v1/customers/{id}', path);
+      const listed = await api.GET('/api/v1/customers/{id}/contacts', path);
+      expect(read.response.status).toBe(200);
+      expect(read.data!.contacts).toHaveLength(3);
+      expect(read.data!.contacts).toEqual(listed.data!.items ?? listed.data);
+    }
+    const left = (await owner.GET('/api/v1/customers/{id}', path)).data!.contacts.find((c) => c.id === third.data!.id)!;
+    expect(left).toMatchObject({ status: 'left', email: 'lilei@example.com', mobile: null });
+    expect(Date.parse(left.leftAt!)).toBeGreaterThan(0);
+  });
+
   it('answers 404 to another department, and follows a user moved there from the next request on', async () => {
     const { api, id } = await t.userClient('manager', { departmentId: w.west });
     const r = await api.GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });

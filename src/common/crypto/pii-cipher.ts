@@ -61,7 +61,7 @@ class DataKey {
     if (aad) decipher.setAAD(aad);
     decipher.setAuthTag(bytes.subarray(IV_LENGTH, IV_LENGTH + TAG_LENGTH));
     try {
-      return Buffer.concat([decipher.update(bytes.subarray(IV_LENGTH + TAG_LENGTH)), decipher.final()]).toString('utf8');
+      return decipher.update(bytes.subarray(IV_LENGTH + TAG_LENGTH), undefined, 'utf8') + decipher.final('utf8');
     } catch {
       throw new PiiUnreadableError('it does not belong to this place, or it was altered');
     }
@@ -115,7 +115,7 @@ export class PiiCipher {
   decrypt(payload: string, place: PiiPlace): string {
     const match = PAYLOAD.exec(payload);
     if (!match) return this.decryptUnbound(payload);
-    const key = [this.#current, this.#previous].find((k) => k?.id === match[1]);
+    const key = this.#current.id === match[1] ? this.#current : this.#previous?.id === match[1] ? this.#previous : undefined;
     if (!key) throw new PiiUnreadableError(`it was sealed under key ${match[1]}, which is not configured`);
     return key.open(Buffer.from(match[2], 'base64'), additionalData(place));
   }

@@ -70,3 +70,6 @@ export class ContactEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** What a contact shows (toContactDto) and what a read of it is audited by: the entity without its lookup hashes. */
+export type ContactView = Omit<ContactEntity, 'customer' | 'mobileHash' | 'emailHash' | 'wechatHash'>;

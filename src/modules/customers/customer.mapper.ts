@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PiiCipher, PiiUnreadableError } from '../../common/crypto/pii-cipher';
 import { contactPiiPlace, type ContactPiiField } from './contact-codec';
 import { COMMERCIAL_FIELDS } from '../access';
-import { ContactEntity } from './contact.entity';
+import { ContactEntity, type ContactView } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { maskEmail, maskMobile, maskWechatId } from './customer.rules';
 import { ContactDto } from './dto/contact.dto';
@@ -78,7 +78,7 @@ const piiLogger = new Logger('PersonalData');
  * longer configured) shows as null and is named in unreadableFields; the rest of the contact is
  * still served, and the warning names the place, never the value.
  */
-export function toContactDto(contact: ContactEntity, cipher: PiiCipher, masked: boolean): ContactDto {
+export function toContactDto(contact: ContactView, cipher: PiiCipher, masked: boolean): ContactDto {
   const unreadableFields: ContactPiiField[] = [];
   const reveal = (field: ContactPiiField, payload: string | null, mask: (plain: string) => string) => {
     if (payload === null) return null;

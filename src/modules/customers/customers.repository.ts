@@ -5,7 +5,7 @@ import { ListScopeSql } from '../access';
 import { Transactions } from '../../database/transactions';
 import { updateVersioned } from '../../database/versioned-update';
 import { CustomerConsentEntity } from './consent.entity';
-import { ContactEntity } from './contact.entity';
+import type { ContactView } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { ruleTierJoinsSql } from '../tiers/tier-criteria.sql';
 import type { CustomerSort, CustomerTagDto, DuplicateDto, SimilarCustomerDto } from './dto/customer.dto';
@@ -33,11 +33,37 @@ export interface DueFollowUpRow {
   sortKey: string;
 }
 
+/** A contact as readAsUser's JSON carries it (ContactView, its times as ISO text). */
+type ContactJson = Omit<ContactView, 'leftAt' | 'createdAt' | 'updatedAt'> & { leftAt: string | null; createdAt: string; updatedAt: string };
+
+/** ContactJson's keys and columns, for json_build_object. */
+const CONTACT_JSON = [
+  ['id', 'id'],
+  ['customerId', 'customer_id'],
+  ['name', 'name'],
+  ['position', 'position'],
+  ['mobileEnc', 'mobile_enc'],
+  ['emailEnc', 'email_enc'],
+  ['wechatEnc', 'wechat_enc'],
+  ['isPrimary', 'is_primary'],
+  ['status', 'status'],
+  ['leftAt', 'left_at'],
+  ['version', 'version'],
+  ['createdAt', 'created_at'],
+  ['updatedAt', 'updated_at'],
+]
+  .map(([key, column]) => `'${key}', k.${column}`)
+  .join(', ');
+
+function contactViewOf(json: ContactJson): ContactView {
+  return { ...json, leftAt: json.leftAt === null ? null : new Date(json.leftAt), createdAt: new Date(json.createdAt), updatedAt: new Date(json.updatedAt) };
+}
+
 /** What a read by id needs, from one statement (see CustomersRepository.readAsUser). */
 export interface CustomerRead {
   caller: AuthUser;
   customer?: CustomerEntity;
-  contacts: ContactEntity[];
+  contacts: ContactView[];
   tags: CustomerTagDto[];
 }
 
@@ -187,14 +213,28 @@ export class CustomersRepository {
    * as it is: it is not an unknown user.
    */
   async readAsUser(userId: string, customerId: string): Promise<CustomerRead | undefined> {
-    const connection = this.transactions.manager.connection;
-    const customerMeta = connection.getMetadata(CustomerEntity);
-    const contactMeta = connection.getMetadata(ContactEntity);
-    const columns = (alias: string, meta: EntityMetadata) => meta.columns.map((c) => `${alias}."${c.databaseName}" AS "${alias}_${c.databaseName}"`).join(', ');
-    const rows = await this.transactions.prepared<Record<string, unknown>>(
-      `WITH me AS (SELECT u.id, u.username, u.role, u.department_id FROM users u WHERE u.id = $1 AND u.active)
+    const customerMeta = this.repo.metadata;
+    const rows = await this.transactions.prepared<Record<string, unknown>>(this.readAsUserSql(customerMeta), [userId, customerId]);
+    if (rows.length === 0) return undefined;
+    const [row] = rows;
+    const caller = { id: row.me_id, username: row.me_username, role: row.me_role, departmentId: row.me_department_id } as AuthUser;
+    if (row.c_id === null) return { caller, contacts: [], tags: [] };
+    return {
+      caller,
+      customer: this.transactions.hydrate<CustomerEntity>(customerMeta, row, 'c'),
+      contacts: ((row.contacts as ContactJson[] | null) ?? []).map(contactViewOf),
+      tags: (row.tags as CustomerTagDto[] | null) ?? [],
+    };
+  }
+
+  /**
+   * readAsUser's statement, built once: one row (the customer's columns once, its contacts and tags
+   * as JSON), since a row per contact repeated every customer column for the driver to parse.
+   */
+  private readAsUserSql(customerMeta: EntityMetadata): string {
+    this.readAsUserStatement ??= `WITH me AS (SELECT u.id, u.username, u.role, u.department_id FROM users u WHERE u.id = $1 AND u.active)
        SELECT me.id AS me_id, me.username AS me_username, me.role AS me_role, me.department_id AS me_department_id,
-              ${columns('c', customerMeta)}, tg.tags, ${columns('k', contactMeta)}
+              ${customerMeta.columns.map((c) => `c."${c.databaseName}" AS "c_${c.databaseName}"`).join(', ')}, tg.tags, ks.contacts
          FROM me
          LEFT JOIN customers c ON c.id = $2
          LEFT JOIN LATERAL (
@@ -202,21 +242,13 @@ export class CustomersRepository {
                            ORDER BY g.sort_order, g.name, t.sort_order, t.name) AS tags
              FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id JOIN tag_groups g ON g.id = t.group_id
             WHERE ct.customer_id = c.id AND (t.owner_id IS NULL OR t.owner_id = me.id)) tg ON true
-         LEFT JOIN LATERAL (SELECT * FROM contacts k WHERE k.customer_id = c.id) k ON true
-        ORDER BY k.is_primary DESC, k.status ASC, k.name ASC, k.id ASC`,
-      [userId, customerId],
-    );
-    if (rows.length === 0) return undefined;
-    const [first] = rows;
-    const caller = { id: first.me_id, username: first.me_username, role: first.me_role, departmentId: first.me_department_id } as AuthUser;
-    if (first.c_id === null) return { caller, contacts: [], tags: [] };
-    return {
-      caller,
-      customer: this.transactions.hydrate<CustomerEntity>(customerMeta, first, 'c'),
-      contacts: rows.filter((row) => row.k_id !== null).map((row) => this.transactions.hydrate<ContactEntity>(contactMeta, row, 'k')),
-      tags: (first.tags as CustomerTagDto[] | null) ?? [],
-    };
+         LEFT JOIN LATERAL (
+           SELECT json_agg(json_build_object(${CONTACT_JSON}) ORDER BY k.is_primary DESC, k.status ASC, k.name ASC, k.id ASC) AS contacts
+             FROM contacts k WHERE k.customer_id = c.id) ks ON true`;
+    return this.readAsUserStatement;
   }
+
+  private readAsUserStatement: string | undefined;
 
   /** Compare-and-set on version: null when the customer changed meanwhile. */
   async update(id: string, version: number, changes: CustomerChanges): Promise<CustomerEntity | null> {

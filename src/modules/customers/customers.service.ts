@@ -18,7 +18,7 @@ import { ContactCodec } from './contact-codec';
 import { CustomerReactivation } from './customer-reactivation';
 import { OwnerEdits } from './owner-edits';
 import { DUE_ITEM_KINDS, dueItemKey, dueListBounds, NIL_UUID } from './due-list.rules';
-import { ContactEntity } from './contact.entity';
+import type { ContactView } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
 import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
@@ -400,7 +400,7 @@ export class CustomersService {
     return this.presentWith(caller, customer, contacts, tags);
   }
 
-  private async presentWith(caller: AuthUser, customer: CustomerEntity, contacts: ContactEntity[], tags: CustomerTagDto[]): Promise<CustomerDto> {
+  private async presentWith(caller: AuthUser, customer: CustomerEntity, contacts: ContactView[], tags: CustomerTagDto[]): Promise<CustomerDto> {
     await this.auditPiiRead(caller, customer, contacts);
     const masked = seesMaskedPii(caller);
     const dto = toCustomerDto(customer, contacts.map((c) => toContactDto(c, this.cipher, masked)), masked, tags);
@@ -408,7 +408,7 @@ export class CustomersService {
   }
 
   /** Audits an unmasked read of personal data by someone other than the owner. */
-  async auditPiiRead(caller: AuthUser, row: { id: string; ownerId: string }, contacts: ContactEntity[]): Promise<void> {
+  async auditPiiRead(caller: AuthUser, row: { id: string; ownerId: string }, contacts: ContactView[]): Promise<void> {
     const hasPii = contacts.some((c) => c.mobileEnc || c.emailEnc || c.wechatEnc);
     if (!hasPii || !isAuditedPiiRead(caller, row)) return;
     await this.audit.recordRead({
