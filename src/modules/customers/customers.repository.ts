@@ -71,6 +71,8 @@ export interface CustomerListFilter {
   anyTagIds?: string[];
   tierId?: string;
   followUpDue?: boolean;
+  /** Also each customer's tag ids (ListedCustomer.tagIds), for the page's tags (CustomersRepository.visibleTags). */
+  withTagIds?: boolean;
   sort: CustomerListSort;
   /** Keyset: the sort key (as text) and id of the last row of the previous page. */
   after?: [string, string];
@@ -145,6 +147,13 @@ export function matchesByTrigrams(q: string): boolean {
 }
 
 export type CustomerListSort = CustomerSort | 'relevance';
+
+export interface ListedCustomer {
+  customer: CustomerEntity;
+  sortKey: string;
+  /** Every tag on the customer, whoever may see it (with CustomerListFilter.withTagIds; else empty). */
+  tagIds: string[];
+}
 
 export type CustomerChanges = Partial<Omit<CustomerEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'owner' | 'department'>>;
 
@@ -259,7 +268,7 @@ export class CustomersRepository {
     return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
   }
 
-  async list(filter: CustomerListFilter): Promise<{ customer: CustomerEntity; sortKey: string }[]> {
+  async list(filter: CustomerListFilter): Promise<ListedCustomer[]> {
     // A two-character query across departments, by relevance: a page of prefix matches (ranks 0 and
     // 1) from the prefix indexes when there are enough of them after the cursor; they all come before
     // any other match, so that page is the whole answer. Otherwise (too few, or the cursor is past
@@ -275,7 +284,7 @@ export class CustomersRepository {
     // a department the ctid lookup above). With the grams folded into a constant, every search was
     // planned anew: ~1-2 ms of PostgreSQL CPU against ~0.4 ms of execution at 1 M.
     const rows = await this.transactions.preparedEntities(this.listQuery(filter));
-    return rows.map(({ entity, raw }) => ({ customer: entity, sortKey: raw.sort_key as string }));
+    return rows.map(({ entity, raw }) => ({ customer: entity, sortKey: raw.sort_key as string, tagIds: (raw.tag_ids as string[] | undefined) ?? [] }));
   }
 
   /**
@@ -287,7 +296,7 @@ export class CustomersRepository {
    * C.UTF-8 collation; under a linguistic collation (an external DATABASE_URL created with one) the
    * two could differ for names whose first characters the collation ignores.
    */
-  private async prefixPage(filter: CustomerListFilter): Promise<{ customer: CustomerEntity; sortKey: string }[]> {
+  private async prefixPage(filter: CustomerListFilter): Promise<ListedCustomer[]> {
     const [shortSql, shortParams] = this.listQuery(filter, 'short_name').getQueryAndParameters();
     const [nameSql, nameParams] = this.listQuery(filter, 'name').getQueryAndParameters();
     const shifted = nameSql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shortParams.length}`);
@@ -302,7 +311,11 @@ export class CustomersRepository {
       `ORDER BY u.sort_key, u.c_id LIMIT ${filter.limit}`;
     const rows = await this.transactions.prepared<Record<string, unknown>>(sql, [...shortParams, ...nameParams]);
     const meta = this.repo.metadata;
-    return rows.map((raw) => ({ customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'), sortKey: raw.sort_key as string }));
+    return rows.map((raw) => ({
+      customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'),
+      sortKey: raw.sort_key as string,
+      tagIds: (raw.tag_ids as string[] | undefined) ?? [],
+    }));
   }
 
   /**
@@ -397,6 +410,9 @@ export class CustomersRepository {
     }
     const direction = descending ? 'DESC' : 'ASC';
     qb.addSelect(`(${key.expr})::text`, 'sort_key');
+    // Read with the page, by the primary key (customer_id, tag_id) alone: the names come from one
+    // lookup of the page's distinct tags (visibleTags), not from a second pass over the page's tag rows.
+    if (filter.withTagIds) qb.addSelect('ARRAY(SELECT pt.tag_id FROM customer_tags pt WHERE pt.customer_id = c.id)', 'tag_ids');
     if (!prefixOf) qb.orderBy(key.expr, direction).addOrderBy('c.id', direction).limit(filter.limit);
     return qb;
   }
@@ -528,6 +544,22 @@ export class CustomersRepository {
     return byCustomer;
   }
 
+  /**
+   * The tags among `ids` that `viewerId` may see (company tags and the viewer's own personal tags),
+   * in the order a customer's tags are shown (group, then tag): a list page's tags in one lookup of
+   * its distinct tags, and the check of the tags a list filters by.
+   */
+  async visibleTags(ids: string[], viewerId: string): Promise<CustomerTagDto[]> {
+    if (ids.length === 0) return [];
+    return this.transactions.prepared<CustomerTagDto>(
+      `SELECT t.id, t.name, g.id AS "groupId", g.name AS "groupName", t.owner_id IS NOT NULL AS personal
+         FROM tags t CROSS JOIN LATERAL (SELECT * FROM tag_groups g WHERE g.id = t.group_id OFFSET 0) g
+        WHERE t.id = ANY($1::uuid[]) AND (t.owner_id IS NULL OR t.owner_id = $2)
+        ORDER BY g.sort_order, g.name, t.sort_order, t.name`,
+      [ids, viewerId],
+    );
+  }
+
   /** Tag ids among `ids` that are somebody else's personal tags: their names are not `viewerId`'s to read. */
   async othersPersonalTagIds(ids: string[], viewerId: string): Promise<string[]> {
     const rows: { id: string }[] = await this.transactions.prepared(
@@ -535,16 +567,6 @@ export class CustomersRepository {
       [ids, viewerId],
     );
     return rows.map((r) => r.id);
-  }
-
-  /** Tag ids among `ids` that `viewerId` cannot see (unknown, or someone else's personal tag). */
-  async invisibleTagIds(ids: string[], viewerId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.transactions.prepared(
-      `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND (owner_id IS NULL OR owner_id = $2)`,
-      [ids, viewerId],
-    );
-    const visible = new Set(rows.map((r) => r.id));
-    return ids.filter((id) => !visible.has(id));
   }
 
   /**

@@ -23,7 +23,7 @@ import { ContactsRepository } from './contacts.repository';
 import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
-import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe } from './customers.repository';
+import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe, ListedCustomer } from './customers.repository';
 import { ContactInputDto } from './dto/contact.dto';
 import {
   ConsentDto,
@@ -153,12 +153,6 @@ export class CustomersService {
     const sort: CustomerListSort = query.sort ?? (query.q ? 'relevance' : 'name');
     const cursor = this.cursors.decode('customers', query.cursor, 3);
     if (cursor && cursor[0] !== sort) throw invalidCursor('cursor belongs to another sort order');
-    for (const field of ['tagIds', 'anyTagIds'] as const) {
-      const ids = query[field] ?? [];
-      if (ids.length > 0 && (await this.customers.invisibleTagIds(ids, caller.id)).length > 0) {
-        throw invalid(field, `${field} names a tag that does not exist`);
-      }
-    }
     const rows = await this.customers.list({
       scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
       q: query.q,
@@ -174,13 +168,23 @@ export class CustomersService {
       anyTagIds: query.anyTagIds,
       tierId: query.tierId,
       followUpDue: query.followUpDue,
+      withTagIds: true,
       sort,
       after: cursor ? [String(cursor[1]), String(cursor[2])] : undefined,
       limit: limit + 1,
     });
-    const tags = await this.customers.tagsOf(rows.slice(0, limit).map((r) => r.customer.id), caller.id);
+    // One lookup for both: the tags the list filters by (each must be one the caller may see: the
+    // page is thrown away otherwise) and the tags on the page's customers. Checked after the list, so
+    // that a list by tag is two statements (caller, list) plus this one, not four.
+    const requested = [...(query.tagIds ?? []), ...(query.anyTagIds ?? [])];
+    const visible = await this.customers.visibleTags([...new Set([...requested, ...rows.slice(0, limit).flatMap((r) => r.tagIds)])], caller.id);
+    const rank = new Map(visible.map((tag, i) => [tag.id, i]));
+    for (const field of ['tagIds', 'anyTagIds'] as const) {
+      if ((query[field] ?? []).some((id) => !rank.has(id))) throw invalid(field, `${field} names a tag that does not exist`);
+    }
+    const tagsOf = (r: ListedCustomer) => r.tagIds.filter((id) => rank.has(id)).sort((a, b) => rank.get(a)! - rank.get(b)!).map((id) => visible[rank.get(id)!]);
     const project = seesCommercialRecord(caller) ? <T>(dto: T) => dto : withoutCommercialRecord;
-    return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
+    return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tagsOf(r))), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
   /**
