@@ -389,3 +389,53 @@ describe('a tagged customer in the lists by tag in name order, whichever way its
     expect(byManager.data!.items.map((c) => [c.id, c.tags.map((tg) => tg.name)])).toEqual([[customer.id, ['公司标记']]]);
   });
 });
+
+describe('a list page names its tags as they are when it is read, though the service keeps the catalog in memory', () => {
+  const shownTags = async (actor: typeof w.admin, customerId: string, tagId: string) => {
+    const r = await actor.api.GET('/api/v1/customers', { params: { query: { tagIds: [tagId], limit: 100 } } });
+    expect(r.response.status).toBe(200);
+    return r.data!.items.find((c) => c.id === customerId)!.tags.map((tg) => `${tg.groupName}/${tg.name}${tg.personal ? ' (mine)' : ''}`);
+  };
+
+  it('shows a tag renamed, reordered or deleted through the API or in SQL, a group renamed, and a new personal tag to its owner only', async () => {
+    const g = await group('目录测试分组', { allowPersonal: true });
+    const [first, second] = [await tag(g, '目录甲'), await tag(g, '目录乙')];
+    const customer = await createCustomer(w.salesEast1);
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [first, second] } })).response.status).toBe(200);
+    const byId = async (actor: typeof w.admin) =>
+      (await actor.api.GET('/api/v1/customers/{id}', { params: { path: { id: customer.id } } })).data!.tags.map((tg) => `${tg.groupName}/${tg.name}${tg.personal ? ' (mine)' : ''}`);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(await byId(w.managerEast));
+    expect((await shownTags(w.managerEast, customer.id, first)).sort()).toEqual(['目录测试分组/目录甲', '目录测试分组/目录乙'].sort());
+
+    // Renamed through the API: the next page has the new name.
+    const renamed = await w.admin.api.PATCH('/api/v1/tags/{id}', { params: { path: { id: first } }, body: { name: '目录丙', version: 1 } });
+    expect(renamed.response.status).toBe(200);
+    expect((await shownTags(w.managerEast, customer.id, first)).sort()).toEqual(['目录测试分组/目录丙', '目录测试分组/目录乙'].sort());
+    // Reordered: the page shows the tags in the order the customer's own page does.
+    expect((await w.admin.api.PATCH('/api/v1/tags/{id}', { params: { path: { id: second } }, body: { order: 0, version: 1 } })).response.status).toBe(200);
+    expect((await w.admin.api.PATCH('/api/v1/tags/{id}', { params: { path: { id: first } }, body: { order: 9, version: 2 } })).response.status).toBe(200);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(['目录测试分组/目录乙', '目录测试分组/目录丙']);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(await byId(w.managerEast));
+
+    // Beside the service (SQL), a tag and its group: the database moves the catalog's version on.
+    await t.db.query(`UPDATE tags SET name = '目录丁' WHERE id = $1`, [second]);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(['目录测试分组/目录丁', '目录测试分组/目录丙']);
+    await t.db.query(`UPDATE tag_groups SET name = '目录新分组' WHERE id = $1`, [g]);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(['目录新分组/目录丁', '目录新分组/目录丙']);
+
+    // A new personal tag: its owner sees it on the page and lists by it; the manager does neither.
+    const mine = await tag(g, '目录私人', w.salesEast1, true);
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mine] } })).response.status).toBe(200);
+    expect(await shownTags(w.salesEast1, customer.id, mine)).toEqual(await byId(w.salesEast1));
+    expect(await shownTags(w.salesEast1, customer.id, mine)).toContain('目录新分组/目录私人 (mine)');
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(['目录新分组/目录丁', '目录新分组/目录丙']);
+    expect((await w.managerEast.api.GET('/api/v1/customers', { params: { query: { tagIds: [mine] } } })).response.status).toBe(400);
+
+    // Deleted: gone from the page, and no longer a tag to list by.
+    expect((await w.admin.api.DELETE('/api/v1/tags/{id}', { params: { path: { id: second } } })).response.status).toBe(204);
+    expect(await shownTags(w.managerEast, customer.id, first)).toEqual(['目录新分组/目录丙']);
+    const gone = await w.managerEast.api.GET('/api/v1/customers', { params: { query: { anyTagIds: [second] } } });
+    expect(gone.response.status).toBe(400);
+    expect(gone.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'anyTagIds' }] });
+  });
+});

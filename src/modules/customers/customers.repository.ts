@@ -71,7 +71,7 @@ export interface CustomerListFilter {
   anyTagIds?: string[];
   tierId?: string;
   followUpDue?: boolean;
-  /** Also each customer's tag ids (ListedCustomer.tagIds), for the page's tags (CustomersRepository.visibleTags). */
+  /** Also each customer's tag ids and the tag catalog's version (ListedCustomer), to name the page's tags (CustomerTagCatalog). */
   withTagIds?: boolean;
   sort: CustomerListSort;
   /** Keyset: the sort key (as text) and id of the last row of the previous page. */
@@ -116,6 +116,15 @@ function queryKey(): string {
 const SEARCH_KEYS =
   '((SELECT 1) AS one CROSS JOIN LATERAL (SELECT customer_search_key(c.name) AS kn, customer_search_key(c.short_name) AS ks OFFSET 0) AS keys)';
 
+/** A list row's own columns beside the customer's. */
+function listed(raw: Record<string, unknown>): Omit<ListedCustomer, 'customer'> {
+  return {
+    sortKey: raw.sort_key as string,
+    tagIds: (raw.tag_ids as string[] | undefined) ?? [],
+    tagCatalogVersion: raw.tag_catalog_version === undefined ? undefined : Number(raw.tag_catalog_version),
+  };
+}
+
 /**
  * Whether a list can first try the prefix indexes (CustomersRepository.prefixPage): a query of two
  * characters, ranked by relevance, across departments (within one, its grams are already few), and
@@ -153,6 +162,8 @@ export interface ListedCustomer {
   sortKey: string;
   /** Every tag on the customer, whoever may see it (with CustomerListFilter.withTagIds; else empty). */
   tagIds: string[];
+  /** The tag catalog's version the statement saw (with CustomerListFilter.withTagIds): see CustomerTagCatalog. */
+  tagCatalogVersion?: number;
 }
 
 export type CustomerChanges = Partial<Omit<CustomerEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'owner' | 'department'>>;
@@ -284,7 +295,7 @@ export class CustomersRepository {
     // a department the ctid lookup above). With the grams folded into a constant, every search was
     // planned anew: ~1-2 ms of PostgreSQL CPU against ~0.4 ms of execution at 1 M.
     const rows = await this.transactions.preparedEntities(this.listQuery(filter));
-    return rows.map(({ entity, raw }) => ({ customer: entity, sortKey: raw.sort_key as string, tagIds: (raw.tag_ids as string[] | undefined) ?? [] }));
+    return rows.map(({ entity, raw }) => ({ customer: entity, ...listed(raw) }));
   }
 
   /**
@@ -311,11 +322,7 @@ export class CustomersRepository {
       `ORDER BY u.sort_key, u.c_id LIMIT ${filter.limit}`;
     const rows = await this.transactions.prepared<Record<string, unknown>>(sql, [...shortParams, ...nameParams]);
     const meta = this.repo.metadata;
-    return rows.map((raw) => ({
-      customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'),
-      sortKey: raw.sort_key as string,
-      tagIds: (raw.tag_ids as string[] | undefined) ?? [],
-    }));
+    return rows.map((raw) => ({ customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'), ...listed(raw) }));
   }
 
   /**
@@ -410,9 +417,13 @@ export class CustomersRepository {
     }
     const direction = descending ? 'DESC' : 'ASC';
     qb.addSelect(`(${key.expr})::text`, 'sort_key');
-    // Read with the page, by the primary key (customer_id, tag_id) alone: the names come from one
-    // lookup of the page's distinct tags (visibleTags), not from a second pass over the page's tag rows.
-    if (filter.withTagIds) qb.addSelect('ARRAY(SELECT pt.tag_id FROM customer_tags pt WHERE pt.customer_id = c.id)', 'tag_ids');
+    // Read with the page, by the primary key (customer_id, tag_id) alone, and the catalog version in
+    // the same snapshot: the names come from the catalog kept in memory (CustomerTagCatalog), not
+    // from another statement (a second pass over the page's tag rows cost as much as the page).
+    if (filter.withTagIds) {
+      qb.addSelect('ARRAY(SELECT pt.tag_id FROM customer_tags pt WHERE pt.customer_id = c.id)', 'tag_ids');
+      qb.addSelect('(SELECT v.version FROM tag_catalog_version v WHERE v.id = 1)', 'tag_catalog_version');
+    }
     if (!prefixOf) qb.orderBy(key.expr, direction).addOrderBy('c.id', direction).limit(filter.limit);
     return qb;
   }

@@ -24,6 +24,7 @@ import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomer
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
 import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe, ListedCustomer } from './customers.repository';
+import { CustomerTagCatalog } from './customer-tag-catalog';
 import { ContactInputDto } from './dto/contact.dto';
 import {
   ConsentDto,
@@ -69,6 +70,7 @@ export class CustomersService {
     private readonly reactivation: CustomerReactivation,
     private readonly context: RequestContext,
     private readonly ownerEdits: OwnerEdits,
+    private readonly tagCatalog: CustomerTagCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
@@ -173,16 +175,25 @@ export class CustomersService {
       after: cursor ? [String(cursor[1]), String(cursor[2])] : undefined,
       limit: limit + 1,
     });
-    // One lookup for both: the tags the list filters by (each must be one the caller may see: the
-    // page is thrown away otherwise) and the tags on the page's customers. Checked after the list, so
-    // that a list by tag is two statements (caller, list) plus this one, not four.
-    const requested = [...(query.tagIds ?? []), ...(query.anyTagIds ?? [])];
-    const visible = await this.customers.visibleTags([...new Set([...requested, ...rows.slice(0, limit).flatMap((r) => r.tagIds)])], caller.id);
-    const rank = new Map(visible.map((tag, i) => [tag.id, i]));
+    // The tags the list filters by must each be one the caller may see (else the page is thrown
+    // away), and the page's customers show theirs: both from the tag catalog kept in memory, as recent
+    // as the page's statement saw it; with no page, from the database. Checked after the list, so that
+    // a list by tag is two statements (caller, list), not four.
+    const requested = [...new Set([...(query.tagIds ?? []), ...(query.anyTagIds ?? [])])];
+    const version = rows[0]?.tagCatalogVersion;
+    const visible =
+      version === undefined
+        ? await this.customers.visibleTags(requested, caller.id)
+        : await this.tagCatalog.visible([...new Set([...requested, ...rows.slice(0, limit).flatMap((r) => r.tagIds)])], caller.id, version);
+    const byId = new Map(visible.map((tag, rank) => [tag.id, { tag, rank }]));
     for (const field of ['tagIds', 'anyTagIds'] as const) {
-      if ((query[field] ?? []).some((id) => !rank.has(id))) throw invalid(field, `${field} names a tag that does not exist`);
+      if ((query[field] ?? []).some((id) => !byId.has(id))) throw invalid(field, `${field} names a tag that does not exist`);
     }
-    const tagsOf = (r: ListedCustomer) => r.tagIds.filter((id) => rank.has(id)).sort((a, b) => rank.get(a)! - rank.get(b)!).map((id) => visible[rank.get(id)!]);
+    const tagsOf = (r: ListedCustomer) =>
+      r.tagIds
+        .flatMap((id) => byId.get(id) ?? [])
+        .sort((a, b) => a.rank - b.rank)
+        .map((entry) => entry.tag);
     const project = seesCommercialRecord(caller) ? <T>(dto: T) => dto : withoutCommercialRecord;
     return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tagsOf(r))), (r) => [sort, r.sortKey, r.customer.id]);
   }

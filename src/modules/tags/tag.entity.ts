@@ -131,3 +131,17 @@ export class CustomerTagEntity {
   @Column({ name: 'added_at', type: 'timestamptz', default: () => 'now()' })
   addedAt: Date;
 }
+
+/**
+ * One row: the version of the tag catalog (tags and tag groups), moved on by the database in the
+ * transaction of every write to either (migration 1796730000001), so that an instance's copy of the
+ * catalog can be checked against the version a statement saw. Never written by the service.
+ */
+@Entity('tag_catalog_version')
+export class TagCatalogVersionEntity {
+  @PrimaryColumn({ type: 'smallint' })
+  id: number;
+
+  @Column({ type: 'bigint' })
+  version: string;
+}
