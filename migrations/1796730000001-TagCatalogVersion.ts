@@ -13,11 +13,18 @@ export class TagCatalogVersion1796730000001 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "tag_catalog_version" ("id" smallint NOT NULL, "version" bigint NOT NULL, CONSTRAINT "PK_tag_catalog_version" PRIMARY KEY ("id"))`);
-    await q.query(`INSERT INTO tag_catalog_version (id, version) VALUES (1, 1)`);
+    // The version's values come from a sequence: they never go back, not even when the row is deleted
+    // and written again (a copy kept at a higher version would otherwise pass for current). Taken
+    // under the row's lock, so they rise in commit order.
+    await q.query(`CREATE SEQUENCE "tag_catalog_version_seq"`);
+    await q.query(`INSERT INTO tag_catalog_version (id, version) VALUES (1, nextval('tag_catalog_version_seq'))`);
     await q.query(`
       CREATE FUNCTION tag_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE tag_catalog_version SET version = version + 1 WHERE id = 1;
+        -- An upsert: were the row ever deleted, the next tag write puts it back (pages read without it
+        -- name their tags from the database: see CustomersService.list).
+        INSERT INTO tag_catalog_version (id, version) VALUES (1, nextval('tag_catalog_version_seq'))
+          ON CONFLICT (id) DO UPDATE SET version = nextval('tag_catalog_version_seq');
         RETURN NULL;
       END $$`);
     for (const table of ['tags', 'tag_groups']) {
@@ -29,5 +36,6 @@ export class TagCatalogVersion1796730000001 implements MigrationInterface {
     for (const table of ['tags', 'tag_groups']) await q.query(`DROP TRIGGER ${table}_catalog_changed ON ${table}`);
     await q.query(`DROP FUNCTION tag_catalog_changed()`);
     await q.query(`DROP TABLE "tag_catalog_version"`);
+    await q.query(`DROP SEQUENCE "tag_catalog_version_seq"`);
   }
 }

@@ -438,4 +438,26 @@ describe('a list page names its tags as they are when it is read, though the ser
     expect(gone.response.status).toBe(400);
     expect(gone.error).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'anyTagIds' }] });
   });
+
+  it('names the tags from the database while the version row is missing, and the next tag write puts the row back', async () => {
+    const g = await group('目录缺行分组');
+    const mark = await tag(g, '缺行甲');
+    const customer = await createCustomer(w.salesEast1);
+    expect((await w.salesEast1.api.POST('/api/v1/customers/{id}/tags', { params: { path: { id: customer.id } }, body: { add: [mark] } })).response.status).toBe(200);
+    expect(await shownTags(w.managerEast, customer.id, mark)).toEqual(['目录缺行分组/缺行甲']);
+    const [{ version }] = (await t.db.query(`SELECT version::int AS version FROM tag_catalog_version`)).rows;
+    await t.db.query(`DELETE FROM tag_catalog_version`);
+    await t.db.query(`ALTER TABLE tags DISABLE TRIGGER tags_catalog_changed`);
+    try {
+      await t.db.query(`UPDATE tags SET name = '缺行乙' WHERE id = $1`, [mark]);
+      expect(await shownTags(w.managerEast, customer.id, mark)).toEqual(['目录缺行分组/缺行乙']);
+    } finally {
+      await t.db.query(`ALTER TABLE tags ENABLE TRIGGER tags_catalog_changed`);
+    }
+    // The next tag write puts the row back, at a version above every earlier one (the copy kept in
+    // memory, at the old version, must not pass for current).
+    await t.db.query(`UPDATE tags SET name = '缺行丁' WHERE id = $1`, [mark]);
+    expect((await t.db.query(`SELECT version::int AS version FROM tag_catalog_version`)).rows[0].version).toBeGreaterThan(version);
+    expect(await shownTags(w.managerEast, customer.id, mark)).toEqual(['目录缺行分组/缺行丁']);
+  });
 });

@@ -121,7 +121,7 @@ function listed(raw: Record<string, unknown>): Omit<ListedCustomer, 'customer'> 
   return {
     sortKey: raw.sort_key as string,
     tagIds: (raw.tag_ids as string[] | undefined) ?? [],
-    tagCatalogVersion: raw.tag_catalog_version === undefined ? undefined : Number(raw.tag_catalog_version),
+    tagCatalogVersion: raw.tag_catalog_version === undefined || raw.tag_catalog_version === null ? undefined : Number(raw.tag_catalog_version),
   };
 }
 

@@ -177,14 +177,11 @@ export class CustomersService {
     });
     // The tags the list filters by must each be one the caller may see (else the page is thrown
     // away), and the page's customers show theirs: both from the tag catalog kept in memory, as recent
-    // as the page's statement saw it; with no page, from the database. Checked after the list, so that
-    // a list by tag is two statements (caller, list), not four.
-    const requested = [...new Set([...(query.tagIds ?? []), ...(query.anyTagIds ?? [])])];
+    // as the page's statement saw it (with no page, or no catalog version, from the database).
+    // Checked after the list, so that a list by tag is two statements (caller, list), not four.
+    const ids = [...new Set([...(query.tagIds ?? []), ...(query.anyTagIds ?? []), ...rows.slice(0, limit).flatMap((r) => r.tagIds)])];
     const version = rows[0]?.tagCatalogVersion;
-    const visible =
-      version === undefined
-        ? await this.customers.visibleTags(requested, caller.id)
-        : await this.tagCatalog.visible([...new Set([...requested, ...rows.slice(0, limit).flatMap((r) => r.tagIds)])], caller.id, version);
+    const visible = version === undefined ? await this.customers.visibleTags(ids, caller.id) : await this.tagCatalog.visible(ids, caller.id, version);
     const byId = new Map(visible.map((tag, rank) => [tag.id, { tag, rank }]));
     for (const field of ['tagIds', 'anyTagIds'] as const) {
       if ((query[field] ?? []).some((id) => !byId.has(id))) throw invalid(field, `${field} names a tag that does not exist`);
