@@ -7,9 +7,11 @@
  * their timings. A diagnostic for tuning; nothing here is part of the benchmark's figures.
  *
  *   PLANS_ONLY   comma-separated scenario keys (as in bench.ts)
+ *   PLANS_DUMP   a file to write every recorded statement to, in full, with its parameters (JSON:
+ *                { key: [{ sql, parameters }] }), e.g. to time each alone with pgcpu.js
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
       ['kpis-department', 'manager', 'GET', `/kpis?${quarter}&groupBy=department`],
       ['write', 'sales', 'POST', `/customers/${own}/interactions`, { occurredAt: new Date().toISOString(), channel: 'phone', summary: '电话回访，客户满意' }],
     ];
+    const dumped: Record<string, { sql: string; parameters: unknown[] }[]> = {};
     for (const [key, role, method, path, body] of scenarios) {
       if (only && !only.has(key)) continue;
       recording = [];
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
       const ms = performance.now() - started;
       const statements = recording;
       recording = undefined;
+      dumped[key] = statements;
       console.log(`\n=== ${key}: ${method} ${path} as ${role} → ${status} in ${ms.toFixed(1)} ms, ${statements.length} statements`);
       for (const { sql, parameters } of statements) {
         if (/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s)/i.test(sql)) continue;
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (env.PLANS_DUMP) writeFileSync(env.PLANS_DUMP, JSON.stringify(dumped, null, 2));
   } finally {
     await db.end();
     await app.close();

@@ -10,7 +10,7 @@ import { ContactEntity } from '../modules/customers/contact.entity';
 import { CustomerEntity } from '../modules/customers/customer.entity';
 import { DepartmentEntity } from '../modules/departments/department.entity';
 import { InteractionEntity, InteractionVersionEntity } from '../modules/interactions/interaction.entity';
-import { CustomerTagEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
+import { CustomerTagEntity, TagCatalogVersionEntity, TagEntity, TagGroupEntity } from '../modules/tags/tag.entity';
 import { CustomerTierChangeEntity } from '../modules/tiers/tier-change.entity';
 import { CalendarDayEntity } from '../modules/calendar/calendar-day.entity';
 import { ApprovalEntity, ApprovalStepEntity } from '../modules/approvals/approval.entity';
@@ -52,6 +52,7 @@ export const ENTITIES = [
   TagGroupEntity,
   TagEntity,
   CustomerTagEntity,
+  TagCatalogVersionEntity,
   CustomerTierChangeEntity,
   CalendarDayEntity,
   ComplaintEntity,

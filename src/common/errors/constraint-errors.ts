@@ -60,6 +60,7 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, ConstraintMapping>> = {
   PK_departments: raced('the department exists'),
   PK_audit_log: raced('a concurrent audit write got in the way; retry'),
   PK_audit_chain_head: raced('a concurrent audit write got in the way; retry'),
+  PK_tag_catalog_version: raced('a concurrent tag change got in the way; retry'),
   PK_audit_entity_index: raced('a concurrent audit write got in the way; retry'),
   PK_customer_quality: raced('the data-quality result was written meanwhile; retry'),
   PK_data_quality_watermarks: raced('the data-quality job ran meanwhile; retry'),

@@ -10,6 +10,7 @@ import { DataKeyRotationService } from './data-key-rotation.service';
 import { ContactsService } from './contacts.service';
 import { CustomersController } from './customers.controller';
 import { FollowUpsController } from './follow-ups.controller';
+import { CustomerTagCatalog } from './customer-tag-catalog';
 import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 import { DormancyJob } from './dormancy.job';
@@ -21,7 +22,7 @@ import { RemovalController } from './removal.controller';
 @Module({
   imports: [UsersModule, IndustriesModule],
   controllers: [RemovalController, CustomersController, ContactsController, FollowUpsController],
-  providers: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, OwnerEdits, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService, DataKeyRotationRepository, DataKeyRotationService],
+  providers: [CustomersRepository, CustomerTagCatalog, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, OwnerEdits, ContactsService, DormancyJob, CustomerRemovalRepository, CustomerRemovalService, DataKeyRotationRepository, DataKeyRotationService],
   exports: [CustomersRepository, ContactsRepository, ContactCodec, CustomerReactivation, CustomersService, OwnerEdits],
 })
 export class CustomersModule {}

@@ -97,6 +97,8 @@ export interface CustomerListFilter {
   anyTagIds?: string[];
   tierId?: string;
   followUpDue?: boolean;
+  /** Also each customer's tag ids and the tag catalog's version (ListedCustomer), to name the page's tags (CustomerTagCatalog). */
+  withTagIds?: boolean;
   sort: CustomerListSort;
   /** Keyset: the sort key (as text) and id of the last row of the previous page. */
   after?: [string, string];
@@ -140,6 +142,15 @@ function queryKey(): string {
 const SEARCH_KEYS =
   '((SELECT 1) AS one CROSS JOIN LATERAL (SELECT customer_search_key(c.name) AS kn, customer_search_key(c.short_name) AS ks OFFSET 0) AS keys)';
 
+/** A list row's own columns beside the customer's. */
+function listed(raw: Record<string, unknown>): Omit<ListedCustomer, 'customer'> {
+  return {
+    sortKey: raw.sort_key as string,
+    tagIds: (raw.tag_ids as string[] | undefined) ?? [],
+    tagCatalogVersion: raw.tag_catalog_version === undefined || raw.tag_catalog_version === null ? undefined : Number(raw.tag_catalog_version),
+  };
+}
+
 /**
  * Whether a list can first try the prefix indexes (CustomersRepository.prefixPage): a query of two
  * characters, ranked by relevance, across departments (within one, its grams are already few), and
@@ -171,6 +182,15 @@ export function matchesByTrigrams(q: string): boolean {
 }
 
 export type CustomerListSort = CustomerSort | 'relevance';
+
+export interface ListedCustomer {
+  customer: CustomerEntity;
+  sortKey: string;
+  /** Every tag on the customer, whoever may see it (with CustomerListFilter.withTagIds; else empty). */
+  tagIds: string[];
+  /** The tag catalog's version the statement saw (with CustomerListFilter.withTagIds): see CustomerTagCatalog. */
+  tagCatalogVersion?: number;
+}
 
 export type CustomerChanges = Partial<Omit<CustomerEntity, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'owner' | 'department'>>;
 
@@ -291,7 +311,7 @@ export class CustomersRepository {
     return rows.map((row) => ({ ...row, similarity: Number(row.similarity) }));
   }
 
-  async list(filter: CustomerListFilter): Promise<{ customer: CustomerEntity; sortKey: string }[]> {
+  async list(filter: CustomerListFilter): Promise<ListedCustomer[]> {
     // A two-character query across departments, by relevance: a page of prefix matches (ranks 0 and
     // 1) from the prefix indexes when there are enough of them after the cursor; they all come before
     // any other match, so that page is the whole answer. Otherwise (too few, or the cursor is past
@@ -307,7 +327,7 @@ export class CustomersRepository {
     // a department the ctid lookup above). With the grams folded into a constant, every search was
     // planned anew: ~1-2 ms of PostgreSQL CPU against ~0.4 ms of execution at 1 M.
     const rows = await this.transactions.preparedEntities(this.listQuery(filter));
-    return rows.map(({ entity, raw }) => ({ customer: entity, sortKey: raw.sort_key as string }));
+    return rows.map(({ entity, raw }) => ({ customer: entity, ...listed(raw) }));
   }
 
   /**
@@ -319,7 +339,7 @@ export class CustomersRepository {
    * C.UTF-8 collation; under a linguistic collation (an external DATABASE_URL created with one) the
    * two could differ for names whose first characters the collation ignores.
    */
-  private async prefixPage(filter: CustomerListFilter): Promise<{ customer: CustomerEntity; sortKey: string }[]> {
+  private async prefixPage(filter: CustomerListFilter): Promise<ListedCustomer[]> {
     const [shortSql, shortParams] = this.listQuery(filter, 'short_name').getQueryAndParameters();
     const [nameSql, nameParams] = this.listQuery(filter, 'name').getQueryAndParameters();
     const shifted = nameSql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shortParams.length}`);
@@ -334,7 +354,7 @@ export class CustomersRepository {
       `ORDER BY u.sort_key, u.c_id LIMIT ${filter.limit}`;
     const rows = await this.transactions.prepared<Record<string, unknown>>(sql, [...shortParams, ...nameParams]);
     const meta = this.repo.metadata;
-    return rows.map((raw) => ({ customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'), sortKey: raw.sort_key as string }));
+    return rows.map((raw) => ({ customer: this.transactions.hydrate<CustomerEntity>(meta, raw, 'c'), ...listed(raw) }));
   }
 
   /**
@@ -402,13 +422,19 @@ export class CustomersRepository {
     if (filter.followUpDue) qb.andWhere('c.next_follow_up_at <= now()');
     // One EXISTS per tag: the planner estimates each well, where a GROUP BY ... HAVING count(*)
     // over all of them misled it (measured at 1 M customers: 110 ms to 20 ms a page).
-    // ct.department_id, ct.stage and ct.status always equal the customer's (triggers keep them):
-    // saying so lets the planner carry the department scope, the stage and the status over to the
-    // tag rows and read only (tag, department, stage, status) from ix_customer_tags_tag_department_stage,
-    // probing only customers that qualify (a 45,000-customer department's 2nd page: 444 probes to 123).
-    const sameCustomer = 'ct.customer_id = c.id AND ct.department_id = c.department_id AND ct.stage = c.stage AND ct.status = c.status';
+    // ct.department_id, ct.stage, ct.status and ct.customer_name always equal the customer's (triggers
+    // keep them): saying so lets the planner carry the department scope, the stage and the status over
+    // to the tag rows and read only (tag, department, stage, status) from
+    // ix_customer_tags_tag_department_stage_name, probing only customers that qualify. In name order
+    // (the default sort) the name too, and the cursor as the index's bound: one tag row per customer
+    // (the primary key), so the planner walks that index in (name, id) order from the cursor and stops
+    // after a page (a 45,000-customer department's 2nd page: 123 probes and a sort to 21 probes).
+    const byName = key === SORT_KEYS.name;
+    const tagRowCursor =
+      byName && filter.after ? ` AND (ct.customer_name, ct.customer_id) ${descending ? '<' : '>'} (CAST(:afterKey AS text), CAST(:afterId AS uuid))` : '';
+    const sameCustomer = `ct.customer_id = c.id AND ct.department_id = c.department_id AND ct.stage = c.stage AND ct.status = c.status${byName ? ' AND ct.customer_name = c.name' : ''}`;
     [...new Set(filter.tagIds ?? [])].forEach((tagId, i) => {
-      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ${sameCustomer} AND ct.tag_id = :allTag${i})`, { [`allTag${i}`]: tagId });
+      qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ${sameCustomer} AND ct.tag_id = :allTag${i}${tagRowCursor})`, { [`allTag${i}`]: tagId });
     });
     if (filter.anyTagIds?.length) {
       qb.andWhere(`EXISTS (SELECT 1 FROM customer_tags ct WHERE ${sameCustomer} AND ct.tag_id = ANY(:anyTags))`, {
@@ -423,6 +449,13 @@ export class CustomersRepository {
     }
     const direction = descending ? 'DESC' : 'ASC';
     qb.addSelect(`(${key.expr})::text`, 'sort_key');
+    // Read with the page, by the primary key (customer_id, tag_id) alone, and the catalog version in
+    // the same snapshot: the names come from the catalog kept in memory (CustomerTagCatalog), not
+    // from another statement (a second pass over the page's tag rows cost as much as the page).
+    if (filter.withTagIds) {
+      qb.addSelect('ARRAY(SELECT pt.tag_id FROM customer_tags pt WHERE pt.customer_id = c.id)', 'tag_ids');
+      qb.addSelect('(SELECT v.version FROM tag_catalog_version v WHERE v.id = 1)', 'tag_catalog_version');
+    }
     if (!prefixOf) qb.orderBy(key.expr, direction).addOrderBy('c.id', direction).limit(filter.limit);
     return qb;
   }
@@ -554,6 +587,22 @@ export class CustomersRepository {
     return byCustomer;
   }
 
+  /**
+   * The tags among `ids` that `viewerId` may see (company tags and the viewer's own personal tags),
+   * in the order a customer's tags are shown (group, then tag): a list page's tags in one lookup of
+   * its distinct tags, and the check of the tags a list filters by.
+   */
+  async visibleTags(ids: string[], viewerId: string): Promise<CustomerTagDto[]> {
+    if (ids.length === 0) return [];
+    return this.transactions.prepared<CustomerTagDto>(
+      `SELECT t.id, t.name, g.id AS "groupId", g.name AS "groupName", t.owner_id IS NOT NULL AS personal
+         FROM tags t CROSS JOIN LATERAL (SELECT * FROM tag_groups g WHERE g.id = t.group_id OFFSET 0) g
+        WHERE t.id = ANY($1::uuid[]) AND (t.owner_id IS NULL OR t.owner_id = $2)
+        ORDER BY g.sort_order, g.name, t.sort_order, t.name`,
+      [ids, viewerId],
+    );
+  }
+
   /** Tag ids among `ids` that are somebody else's personal tags: their names are not `viewerId`'s to read. */
   async othersPersonalTagIds(ids: string[], viewerId: string): Promise<string[]> {
     const rows: { id: string }[] = await this.transactions.prepared(
@@ -561,16 +610,6 @@ export class CustomersRepository {
       [ids, viewerId],
     );
     return rows.map((r) => r.id);
-  }
-
-  /** Tag ids among `ids` that `viewerId` cannot see (unknown, or someone else's personal tag). */
-  async invisibleTagIds(ids: string[], viewerId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.transactions.prepared(
-      `SELECT id FROM tags WHERE id = ANY($1::uuid[]) AND (owner_id IS NULL OR owner_id = $2)`,
-      [ids, viewerId],
-    );
-    const visible = new Set(rows.map((r) => r.id));
-    return ids.filter((id) => !visible.has(id));
   }
 
   /**

@@ -23,7 +23,8 @@ import { ContactsRepository } from './contacts.repository';
 import { contactPii, contactSnapshot, customerSnapshot, toContactDto, toCustomerDto, toCustomerSummary, withoutCommercialRecord } from './customer.mapper';
 import { CUSTOMER_NAME_MAX_LENGTH, expectedVersion, isReasonRequired, normalizeCustomerName } from './customer.rules';
 import { CustomerEntity } from './customer.entity';
-import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe } from './customers.repository';
+import { CustomerChanges, CustomerListSort, CustomersRepository, DuplicateProbe, ListedCustomer } from './customers.repository';
+import { CustomerTagCatalog } from './customer-tag-catalog';
 import { ContactInputDto } from './dto/contact.dto';
 import {
   ConsentDto,
@@ -67,6 +68,7 @@ export class CustomersService {
     private readonly reactivation: CustomerReactivation,
     private readonly tokenUsers: AuthUserLookup,
     private readonly ownerEdits: OwnerEdits,
+    private readonly tagCatalog: CustomerTagCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.duplicateChecks = new SlidingWindow(config.duplicateCheckPerMinute, 60_000);
@@ -151,12 +153,6 @@ export class CustomersService {
     const sort: CustomerListSort = query.sort ?? (query.q ? 'relevance' : 'name');
     const cursor = this.cursors.decode('customers', query.cursor, 3);
     if (cursor && cursor[0] !== sort) throw invalidCursor('cursor belongs to another sort order');
-    for (const field of ['tagIds', 'anyTagIds'] as const) {
-      const ids = query[field] ?? [];
-      if (ids.length > 0 && (await this.customers.invisibleTagIds(ids, caller.id)).length > 0) {
-        throw invalid(field, `${field} names a tag that does not exist`);
-      }
-    }
     const rows = await this.customers.list({
       scope: this.access.listScope(caller, 'c', [query.status ?? 'active']),
       q: query.q,
@@ -172,13 +168,29 @@ export class CustomersService {
       anyTagIds: query.anyTagIds,
       tierId: query.tierId,
       followUpDue: query.followUpDue,
+      withTagIds: true,
       sort,
       after: cursor ? [String(cursor[1]), String(cursor[2])] : undefined,
       limit: limit + 1,
     });
-    const tags = await this.customers.tagsOf(rows.slice(0, limit).map((r) => r.customer.id), caller.id);
+    // The tags the list filters by must each be one the caller may see (else the page is thrown
+    // away), and the page's customers show theirs: both from the tag catalog kept in memory, as recent
+    // as the page's statement saw it (with no page, or no catalog version, from the database).
+    // Checked after the list, so that a list by tag is two statements (caller, list), not four.
+    const ids = [...new Set([...(query.tagIds ?? []), ...(query.anyTagIds ?? []), ...rows.slice(0, limit).flatMap((r) => r.tagIds)])];
+    const version = rows[0]?.tagCatalogVersion;
+    const visible = version === undefined ? await this.customers.visibleTags(ids, caller.id) : await this.tagCatalog.visible(ids, caller.id, version);
+    const byId = new Map(visible.map((tag, rank) => [tag.id, { tag, rank }]));
+    for (const field of ['tagIds', 'anyTagIds'] as const) {
+      if ((query[field] ?? []).some((id) => !byId.has(id))) throw invalid(field, `${field} names a tag that does not exist`);
+    }
+    const tagsOf = (r: ListedCustomer) =>
+      r.tagIds
+        .flatMap((id) => byId.get(id) ?? [])
+        .sort((a, b) => a.rank - b.rank)
+        .map((entry) => entry.tag);
     const project = seesCommercialRecord(caller) ? <T>(dto: T) => dto : withoutCommercialRecord;
-    return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tags.get(r.customer.id) ?? [])), (r) => [sort, r.sortKey, r.customer.id]);
+    return this.cursors.page('customers', rows, limit, (r) => project(toCustomerSummary(r.customer, tagsOf(r))), (r) => [sort, r.sortKey, r.customer.id]);
   }
 
   /**

@@ -79,7 +79,7 @@ export class TagEntity {
 
 @Entity('customer_tags')
 @Index('ix_customer_tags_tag', ['tagId', 'customerId'])
-@Index('ix_customer_tags_tag_department_stage', ['tagId', 'departmentId', 'stage', 'status', 'customerId'])
+@Index('ix_customer_tags_tag_department_stage_name', ['tagId', 'departmentId', 'stage', 'status', 'customerName', 'customerId'])
 export class CustomerTagEntity {
   @PrimaryColumn({ name: 'customer_id', type: 'uuid' })
   customerId: string;
@@ -101,7 +101,7 @@ export class CustomerTagEntity {
   /**
    * The customer's department, kept by the database itself (migration 1796650000000: set from the
    * customer on every insert, and moved with the customer), so that a manager's list filtered by tag
-   * reads only the tagged customers of the department (ix_customer_tags_tag_department_stage) instead of
+   * reads only the tagged customers of the department (ix_customer_tags_tag_department_stage_name) instead of
    * all of the department's or all of the tag's. Never written by the service.
    */
   @Column({ name: 'department_id', type: 'uuid' })
@@ -111,7 +111,7 @@ export class CustomerTagEntity {
    * The customer's stage and status, kept by the database like departmentId (migration
    * 1796690000000, on every insert and every change of the customer), so that a manager's list
    * filtered by tag and stage reads only the qualifying customers' tag rows
-   * (ix_customer_tags_tag_department_stage). Never written by the service.
+   * (ix_customer_tags_tag_department_stage_name). Never written by the service.
    */
   @Column({ type: 'varchar', length: 20 })
   stage: string;
@@ -119,6 +119,29 @@ export class CustomerTagEntity {
   @Column({ type: 'varchar', length: 20 })
   status: string;
 
+  /**
+   * The customer's name (the list's default sort key), kept by the database like stage (migration
+   * 1796730000000, on every insert and every rename), so that a list by tag in name order reads the
+   * tag rows of qualifying customers already in (name, id) order from the cursor and stops after a
+   * page. Never written by the service.
+   */
+  @Column({ name: 'customer_name', type: 'varchar', length: 200 })
+  customerName: string;
+
   @Column({ name: 'added_at', type: 'timestamptz', default: () => 'now()' })
   addedAt: Date;
+}
+
+/**
+ * One row: the version of the tag catalog (tags and tag groups), moved on by the database in the
+ * transaction of every write to either (migration 1796730000001), so that an instance's copy of the
+ * catalog can be checked against the version a statement saw. Never written by the service.
+ */
+@Entity('tag_catalog_version')
+export class TagCatalogVersionEntity {
+  @PrimaryColumn({ type: 'smallint' })
+  id: number;
+
+  @Column({ type: 'bigint' })
+  version: string;
 }
