@@ -77,6 +77,38 @@ describe('GET /customers/:id in one statement', () => {
     expect(Date.parse(left.leftAt!)).toBeGreaterThan(0);
   });
 
+  it('shows the customer as the entity TypeORM loads: every field set, as PATCH answers it and as the list shows it', async () => {
+    const owner = w.salesEast1.api;
+    const created = await createCustomer(w.salesEast1, { name: '字段对照有限公司' });
+    const path = { params: { path: { id: created.id } } };
+    const patched = await owner.PATCH('/api/v1/customers/{id}', {
+      ...path,
+      body: {
+        version: created.version,
+        shortName: '对照',
+        kind: 'organization',
+        scale: '50-199人',
+        region: '上海',
+        landline: '02162345678',
+        source: 'referral',
+        stage: 'prospect',
+        importance: 4,
+        needs: { purchaseIntent: '年内采购', productPreferences: ['企业版'], budgetRange: '50-200万' },
+        notes: '对照',
+        annualRevenue: 1234567.89,
+        cooperationSince: '2019-03-01',
+        potentialScore: 77,
+      },
+    });
+    expect(patched.response.status).toBe(200); // answered from findById (TypeORM's own hydration)
+    const read = await owner.GET('/api/v1/customers/{id}', path); // readAsUser (Transactions.hydrate)
+    expect(read.data).toEqual(patched.data);
+    expect(read.data).toMatchObject({ cooperationSince: '2019-03-01', annualRevenue: 1234567.89, needs: { budgetRange: '50-200万' } });
+    const listed = await owner.GET('/api/v1/customers', { params: { query: { q: '字段对照' } } }); // a prepared list (Transactions.hydrate)
+    const { contacts: _c, needs: _n, notes: _o, creditCode: _r, archivedAt: _a, piiMasked: _p, ...summary } = read.data!;
+    expect(listed.data!.items).toEqual([summary]);
+  });
+
   it('answers 404 to another department, and follows a user moved there from the next request on', async () => {
     const { api, id } = await t.userClient('manager', { departmentId: w.west });
     const r = await api.GET('/api/v1/customers/{id}', { params: { path: { id: customerId } } });
