@@ -258,10 +258,17 @@ export class CustomersRepository {
          FROM me
          LEFT JOIN customers c ON c.id = $2
          LEFT JOIN LATERAL (
-           SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'groupId', g.id, 'groupName', g.name, 'personal', t.owner_id IS NOT NULL)
-                           ORDER BY g.sort_order, g.name, t.sort_order, t.name) AS tags
-             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id JOIN tag_groups g ON g.id = t.group_id
-            WHERE ct.customer_id = c.id AND (t.owner_id IS NULL OR t.owner_id = me.id)) tg ON true
+           SELECT json_agg(x.tag ORDER BY x.group_order, x.group_name, x.tag_order, x.tag_name) AS tags
+             FROM customer_tags ct
+            CROSS JOIN LATERAL (
+              -- Each tag by its key (OFFSET 0 keeps this a lookup per tag row): as a join, an estimate
+              -- of 10 tag rows per customer (3 at 1 M) had the planner scan all 2,000 tags instead.
+              SELECT json_build_object('id', t.id, 'name', t.name, 'groupId', g.id, 'groupName', g.name, 'personal', t.owner_id IS NOT NULL) AS tag,
+                     g.sort_order AS group_order, g.name AS group_name, t.sort_order AS tag_order, t.name AS tag_name
+                FROM tags t JOIN tag_groups g ON g.id = t.group_id
+               WHERE t.id = ct.tag_id AND (t.owner_id IS NULL OR t.owner_id = me.id)
+              OFFSET 0) x
+            WHERE ct.customer_id = c.id) tg ON true
          LEFT JOIN LATERAL (
            SELECT json_agg(json_build_object(${CONTACT_JSON}) ORDER BY k.is_primary DESC, k.status ASC, k.name ASC, k.id ASC) AS contacts
              FROM contacts k WHERE k.customer_id = c.id) ks ON true`;
