@@ -25,6 +25,7 @@ interface HydrationStep {
   key: string;
   copy: boolean;
   date: boolean;
+  numeric: boolean;
 }
 
 /**
@@ -94,15 +95,18 @@ export class Transactions {
   }
 
   /**
-   * An entity from a raw row's <alias>_<column> columns, converted as TypeORM converts them. A plain
-   * column of a type the driver hands over as TypeORM keeps it is copied as it is; any other goes
-   * through TypeORM (a date, a transformer, an embedded or relation column). Per entity and alias
-   * the plan is made once: TypeORM's generic path for every column was ~10 µs of a by-id read.
+   * An entity from a raw row's <alias>_<column> columns (alias null: an object keyed by column, as
+   * to_json(row) writes it), converted as TypeORM converts them. A plain column of a type the driver
+   * hands over as TypeORM keeps it is copied as it is; any other goes through TypeORM (a date, a
+   * transformer, an embedded or relation column), and so does a timestamptz given as text (JSON).
+   * A numeric JSON wrote as a number becomes the string node-postgres would have given. Per entity
+   * and alias the plan is made once: TypeORM's generic path for every column was ~10 µs of a by-id read.
    */
-  hydrate<T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string): T {
+  hydrate<T extends object>(meta: EntityMetadata, row: Record<string, unknown>, alias: string | null): T {
     const entity = meta.create() as Record<string, unknown>;
     for (const step of this.hydrationPlan(meta, alias)) {
-      const value = row[step.key];
+      let value = row[step.key];
+      if (step.numeric && typeof value === 'number') value = String(value);
       // A timestamptz read as text (a cast in the statement) still goes to TypeORM, which makes it a Date.
       if (step.copy && !(step.date && typeof value === 'string')) entity[step.column.propertyName] = value;
       else step.column.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(value, step.column));
@@ -110,18 +114,24 @@ export class Transactions {
     return entity as T;
   }
 
-  private hydrationPlan(meta: EntityMetadata, alias: string): HydrationStep[] {
+  private hydrationPlan(meta: EntityMetadata, alias: string | null): HydrationStep[] {
     let byAlias = this.hydrationPlans.get(meta);
     if (!byAlias) this.hydrationPlans.set(meta, (byAlias = new Map()));
     let plan = byAlias.get(alias);
     if (!plan) {
-      plan = meta.columns.map((column) => ({ column, key: `${alias}_${column.databaseName}`, copy: copiedAsItIs(column), date: column.type === 'timestamptz' }));
+      plan = meta.columns.map((column) => ({
+        column,
+        key: alias === null ? column.databaseName : `${alias}_${column.databaseName}`,
+        copy: copiedAsItIs(column),
+        date: column.type === 'timestamptz',
+        numeric: column.type === 'numeric' || column.type === 'decimal',
+      }));
       byAlias.set(alias, plan);
     }
     return plan;
   }
 
-  private readonly hydrationPlans = new WeakMap<EntityMetadata, Map<string, HydrationStep[]>>();
+  private readonly hydrationPlans = new WeakMap<EntityMetadata, Map<string | null, HydrationStep[]>>();
 
   /**
    * Runs `sql` as a named prepared statement when no transaction is open: each pooled connection
