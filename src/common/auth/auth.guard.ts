@@ -2,7 +2,6 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../errors/domain-error';
-import { RequestContext } from '../request-context';
 import { AuthUserLookup } from './auth-user-lookup';
 import { CHECKS_USER_ITSELF_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { JwtKeys } from './jwt-keys';
@@ -20,7 +19,6 @@ import { verifiedTokenSubject } from './token-subject';
 export class AccessGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
-    private readonly context: RequestContext,
     private readonly keys: JwtKeys,
     private readonly users: AuthUserLookup,
   ) {
@@ -41,14 +39,12 @@ export class AccessGuard extends AuthGuard('jwt') {
     }
     await super.canActivate(execution);
     const request = execution.switchToHttp().getRequest<{ user: TokenSubject | AuthUser }>();
+    // No @Roles: no role is admitted (deny by default).
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
     // A failing lookup (the database busy or away) is the server's problem, not a bad token: it goes
-    // on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401.
-    const user = await this.users.findActive((request.user as TokenSubject).subject);
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid bearer token is required');
-    request.user = user;
-    this.context.setUser(user);
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (!roles || !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'Your role does not allow this action');
+    // on to the exception filter (503 BUSY / DATABASE_UNAVAILABLE), never 401. admit: 401 / 403, as
+    // on the @ChecksUserItself routes.
+    request.user = this.users.admit(await this.users.findActive((request.user as TokenSubject).subject), roles);
     return true;
   }
 
